@@ -1,0 +1,54 @@
+// Package workflows holds the Temporal workflows of ucmpush and their contract with the
+// worker and the CLI: the task queue, workflow ID builders, input and result types, message
+// names, search attributes and the activity option presets.
+package workflows
+
+import (
+	"fmt"
+	"strings"
+)
+
+// TaskQueue is the task queue the worker polls for every workflow and activity.
+const TaskQueue = "ucmpush"
+
+// SyncWorkflowID returns the ID of the LdapSyncThenPush workflow of a directory. One ID per
+// directory means two syncs of the same directory never run at once.
+func SyncWorkflowID(directory string) string { return "sync/" + directory }
+
+// SitePushWorkflowID returns the ID of a PushSite child workflow: the site, then the trigger
+// and the key of the run that started it, for example push/acme/london/sync-3f2a9c1e.
+func SitePushWorkflowID(site, trigger, key string) string {
+	return fmt.Sprintf("push/%s/%s-%s", site, trigger, shortKey(key))
+}
+
+// shortKey keeps IDs readable: a run ID's first 8 characters identify it well enough next to
+// the site and the trigger.
+func shortKey(key string) string {
+	key = strings.ReplaceAll(key, "-", "")
+	if len(key) > 8 {
+		return key[:8]
+	}
+	return key
+}
+
+// Triggers, as recorded in the UcmpushTrigger search attribute and in push workflow IDs.
+const (
+	TriggerSync = "sync"
+)
+
+// Message names.
+const (
+	// QueryProgress returns a workflow's [Progress].
+	QueryProgress = "progress"
+)
+
+// Progress counts the users of a running push.
+type Progress struct {
+	Total     int `json:"total"`
+	Added     int `json:"added"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Failed    int `json:"failed"`
+	Skipped   int `json:"skipped"`
+	Remaining int `json:"remaining"`
+}

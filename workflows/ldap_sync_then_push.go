@@ -1,0 +1,195 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ucmpush/ucmpush/activities"
+	"github.com/ucmpush/ucmpush/internal/store"
+)
+
+// LdapSyncThenPushInput names the directory to sync.
+type LdapSyncThenPushInput struct {
+	Directory string
+	// ConfirmRemovals applies a sync that removes or disables more of the directory's users
+	// than its removal guard allows. A search that returned nobody is never applied.
+	ConfirmRemovals bool
+}
+
+// SiteResult says what one sync did for one site of the directory's customer.
+type SiteResult struct {
+	Site     string
+	AutoPush bool
+	Cluster  string `json:",omitempty"`
+	// Users counts the site's active users after the sync.
+	Users int
+	// Moved counts the users that move rules brought to the site in this sync.
+	Moved int
+	// NotPushed is the reason nothing was pushed: auto push is off, or no UCM serves the site.
+	NotPushed      string          `json:",omitempty"`
+	PushWorkflowID string          `json:",omitempty"`
+	Push           *PushSiteResult `json:",omitempty"`
+}
+
+// LdapSyncThenPushResult is the outcome of a sync and the pushes it started.
+type LdapSyncThenPushResult struct {
+	Directory string
+	Customer  string
+	Search    activities.StageDirectoryResult
+	Sync      store.SyncCounts
+	Sites     []SiteResult
+}
+
+// LdapSyncThenPush reads every user of a directory into the store, applies the customer's
+// move rules, then pushes the new and changed users of each site whose auto push is on and
+// whose NDL names a UCM cluster, one PushSite child workflow per site.
+//
+// The directory is staged before anything changes: a search that fails leaves the users as
+// they were, and a search that returns nobody, or far fewer users than the last good sync, is
+// refused by the removal guards (the workflow fails with type SyncRefused and its message
+// says how to confirm). Users whose source is UCM, and unchanged users, are never pushed.
+func LdapSyncThenPush(ctx workflow.Context, in LdapSyncThenPushInput) (LdapSyncThenPushResult, error) {
+	log := workflow.GetLogger(ctx)
+	result := LdapSyncThenPushResult{Directory: in.Directory}
+	var s *activities.StoreActivities
+	var d *activities.DirectoryActivities
+	storeCtx := workflow.WithActivityOptions(ctx, storeOptions())
+
+	var run activities.BeginSyncResult
+	err := workflow.ExecuteActivity(storeCtx, s.BeginSync, activities.BeginSyncInput{
+		Directory: in.Directory,
+		RunKey:    workflow.GetInfo(ctx).WorkflowExecution.RunID,
+	}).Get(ctx, &run)
+	if err != nil {
+		return result, fmt.Errorf("begin sync of directory %s: %w", in.Directory, err)
+	}
+	result.Customer = run.Customer
+	log.Info("Sync started", "directory", in.Directory, "customer", run.Customer, "syncRunID", run.RunID)
+
+	directoryCtx := workflow.WithActivityOptions(ctx, directoryOptions())
+	err = workflow.ExecuteActivity(directoryCtx, d.StageDirectory, activities.StageDirectoryInput{
+		DirectoryID: run.DirectoryID,
+		RunID:       run.RunID,
+	}).Get(ctx, &result.Search)
+	if err != nil {
+		return result, failSync(ctx, fmt.Errorf("read directory %s: %w", in.Directory, err))
+	}
+	log.Info("Directory read", "directory", in.Directory, "entries", result.Search.Entries,
+		"invalid", result.Search.Invalid, "pages", result.Search.Pages)
+
+	err = workflow.ExecuteActivity(storeCtx, s.ApplySync, activities.ApplySyncInput{
+		RunID:           run.RunID,
+		ConfirmRemovals: in.ConfirmRemovals,
+	}).Get(ctx, &result.Sync)
+	if err != nil {
+		return result, failSync(ctx, fmt.Errorf("apply sync of directory %s: %w", in.Directory, err))
+	}
+	log.Info("Sync applied", "directory", in.Directory, "added", result.Sync.Added,
+		"updated", result.Sync.Updated, "removed", result.Sync.Removed,
+		"disabled", result.Sync.Disabled)
+
+	var moves activities.ApplyMoveRulesResult
+	err = workflow.ExecuteActivity(storeCtx, s.ApplyMoveRules, activities.ApplyMoveRulesInput{
+		CustomerID: run.CustomerID,
+	}).Get(ctx, &moves)
+	if err != nil {
+		return result, failSync(ctx, fmt.Errorf("apply move rules of customer %s: %w", run.Customer, err))
+	}
+
+	var sites activities.ListSitesResult
+	err = workflow.ExecuteActivity(storeCtx, s.ListSites, activities.ListSitesInput{
+		CustomerID: run.CustomerID,
+	}).Get(ctx, &sites)
+	if err != nil {
+		return result, failSync(ctx, fmt.Errorf("list sites of customer %s: %w", run.Customer, err))
+	}
+
+	result.Sites = pushSites(ctx, run, sites.Sites, moves)
+	return result, finishSync(ctx, result)
+}
+
+// pushSites starts one PushSite child per site that auto push serves, all at once, and
+// waits for them. A child that fails is reported in its site's result; the other sites go on.
+func pushSites(ctx workflow.Context, run activities.BeginSyncResult, sites []activities.SiteTarget, moves activities.ApplyMoveRulesResult) []SiteResult {
+	moved := map[int64]int{}
+	for _, m := range moves.Sites {
+		moved[m.SiteID] = m.Moved
+	}
+
+	results := make([]SiteResult, len(sites))
+	futures := make([]workflow.ChildWorkflowFuture, len(sites))
+	runID := workflow.GetInfo(ctx).WorkflowExecution.RunID
+	for i, site := range sites {
+		results[i] = SiteResult{Site: site.Site, AutoPush: site.AutoPush, Cluster: site.Cluster,
+			Users: site.Users, Moved: moved[site.SiteID]}
+		switch {
+		case site.NotServed != "":
+			results[i].NotPushed = site.NotServed
+			continue
+		case !site.AutoPush:
+			results[i].NotPushed = fmt.Sprintf("auto push is off; push by hand with "+
+				"`ucmpush push site %s`, or turn it on with `ucmpush site set %s --auto-push=on`",
+				site.Site, site.Site)
+			continue
+		}
+
+		id := SitePushWorkflowID(site.Site, TriggerSync, runID)
+		results[i].PushWorkflowID = id
+		childCtx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID: id,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				CustomerKey.ValueSet(run.Customer),
+				SiteKey.ValueSet(site.Site),
+				TriggerKey.ValueSet(TriggerSync),
+				OutcomeKey.ValueSet(OutcomeRunning),
+			),
+		})
+		futures[i] = workflow.ExecuteChildWorkflow(childCtx, PushSite, PushSiteInput{
+			SiteID:  site.SiteID,
+			Site:    site.Site,
+			Trigger: TriggerSync,
+			PlanKey: id + "/" + runID,
+		})
+	}
+
+	for i, future := range futures {
+		if future == nil {
+			continue
+		}
+		var push PushSiteResult
+		if err := future.Get(ctx, &push); err != nil {
+			workflow.GetLogger(ctx).Error("Site push failed", "site", sites[i].Site, "error", err)
+			results[i].NotPushed = "push failed: " + errorMessage(err)
+			continue
+		}
+		results[i].Push = &push
+	}
+	return results
+}
+
+// failSync records the refused or failed outcome, then returns err.
+func failSync(ctx workflow.Context, err error) error {
+	outcome := OutcomeFailed
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == activities.ErrSyncRefused {
+		outcome = OutcomeRefused
+	}
+	if upsertErr := workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(outcome)); upsertErr != nil {
+		workflow.GetLogger(ctx).Warn("Could not record the sync outcome", "error", upsertErr)
+	}
+	return err
+}
+
+func finishSync(ctx workflow.Context, result LdapSyncThenPushResult) error {
+	outcome := OutcomeSucceeded
+	for _, site := range result.Sites {
+		if site.PushWorkflowID != "" && (site.Push == nil || site.Push.Failed > 0) {
+			outcome = OutcomeFailed
+		}
+	}
+	workflow.GetLogger(ctx).Info("Sync finished", "directory", result.Directory, "outcome", outcome)
+	return workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(outcome))
+}

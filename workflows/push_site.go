@@ -1,0 +1,304 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ucmpush/ucmpush/activities"
+	"github.com/ucmpush/ucmpush/internal/store"
+)
+
+// DefaultBatchSize is the number of users one PushUsers activity handles. The dev server
+// completes about 100 activities a second on two cores, so one activity per user would make
+// the engine, not UCM, the bottleneck; 100 users keep an activity to seconds or minutes.
+const DefaultBatchSize = 100
+
+// maxBatchesPerRun bounds the batches one run of PushSite starts before it continues as new,
+// which keeps its history near 4,000 events whatever the size of the site.
+const maxBatchesPerRun = 500
+
+// maxListedFailures bounds the failed users a result lists by userid; the store keeps all.
+const maxListedFailures = 20
+
+// PushSiteInput selects the site to push and why.
+type PushSiteInput struct {
+	SiteID int64
+	// Site is customer/site, for logs and search attributes.
+	Site    string
+	Trigger string
+	// PlanKey names the push plan; runs with the same key push the same frozen users.
+	PlanKey string
+	// BatchSize is the number of users per activity; 0 means [DefaultBatchSize].
+	BatchSize int
+
+	// Continued carries the state of a run that continued as new; nil on the first run.
+	Continued *PushSiteState
+}
+
+// PushSiteState is what a PushSite run hands to the run it continues as.
+type PushSiteState struct {
+	Plan     activities.PlanSitePushResult
+	NextSeq  int
+	Progress Progress
+}
+
+// PushSiteResult counts the outcome of a site push. Unchanged includes the users that were
+// already pushed and so were not planned at all.
+type PushSiteResult struct {
+	Site      string
+	Cluster   string
+	Planned   int
+	Added     int
+	Updated   int
+	Unchanged int
+	Failed    int
+	Skipped   int
+	// Error is set when the push could not reach the cluster at all; every planned user is
+	// then failed with it.
+	Error    string              `json:",omitempty"`
+	Failures []store.UserFailure `json:",omitempty"`
+}
+
+// PushSite pushes the users of one site that are new or changed since their last push to
+// the site's UCM cluster. It freezes the users in a plan, checks that the cluster answers,
+// then fans out PushUsers activities over ranges of the plan, at most the cluster's
+// MaxInFlight at once. A range that fails for good has its unfinished users recorded as
+// failed, so every planned user ends with an outcome. The progress query returns the counts
+// while it runs.
+func PushSite(ctx workflow.Context, in PushSiteInput) (PushSiteResult, error) {
+	p := &sitePush{in: in, batchSize: in.BatchSize}
+	if p.batchSize <= 0 {
+		p.batchSize = DefaultBatchSize
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) {
+		return p.progress, nil
+	}); err != nil {
+		return PushSiteResult{}, err
+	}
+
+	if in.Continued == nil {
+		if err := p.plan(ctx); err != nil {
+			return PushSiteResult{}, err
+		}
+		if p.state.Plan.Total > 0 {
+			if err := p.checkCluster(ctx); err != nil {
+				return p.failEverything(ctx, err)
+			}
+		}
+	} else {
+		p.state = *in.Continued
+		p.progress = p.state.Progress
+	}
+
+	if err := p.pushBatches(ctx); err != nil {
+		return PushSiteResult{}, err
+	}
+	if p.state.NextSeq <= p.state.Plan.Total {
+		p.state.Progress = p.progress
+		next := in
+		next.Continued = &p.state
+		return PushSiteResult{}, workflow.NewContinueAsNewError(ctx, PushSite, next)
+	}
+	return p.finish(ctx, "")
+}
+
+type sitePush struct {
+	in        PushSiteInput
+	batchSize int
+	state     PushSiteState
+	progress  Progress
+	// abort is set when a batch failed in a way that every later batch would too.
+	abort string
+}
+
+func (p *sitePush) plan(ctx workflow.Context) error {
+	var s *activities.StoreActivities
+	actx := workflow.WithActivityOptions(ctx, storeOptions())
+	err := workflow.ExecuteActivity(actx, s.PlanSitePush, activities.PlanSitePushInput{
+		SiteID:  p.in.SiteID,
+		PlanKey: p.in.PlanKey,
+	}).Get(ctx, &p.state.Plan)
+	if err != nil {
+		return fmt.Errorf("plan push of site %s: %w", p.in.Site, err)
+	}
+
+	plan := p.state.Plan
+	p.state.NextSeq = 1
+	p.progress = Progress{Total: plan.Total, Remaining: plan.Total, Skipped: plan.Skipped}
+	workflow.GetLogger(ctx).Info("Planned site push", "site", p.in.Site, "cluster", plan.Cluster,
+		"planned", plan.Total, "unchanged", plan.Unchanged, "skipped", plan.Skipped)
+	return workflow.UpsertTypedSearchAttributes(ctx, ClusterKey.ValueSet(plan.Cluster))
+}
+
+func (p *sitePush) checkCluster(ctx workflow.Context) error {
+	var u *activities.UCMActivities
+	actx := workflow.WithActivityOptions(ctx, clusterCheckOptions())
+	return workflow.ExecuteActivity(actx, u.CheckCluster, activities.CheckClusterInput{
+		ClusterID: p.state.Plan.ClusterID,
+	}).Get(ctx, nil)
+}
+
+// failEverything records every planned user as failed with the cluster's error and returns
+// a result that says so.
+func (p *sitePush) failEverything(ctx workflow.Context, cause error) (PushSiteResult, error) {
+	reason := errorMessage(cause)
+	workflow.GetLogger(ctx).Error("UCM cluster check failed, failing the whole push",
+		"site", p.in.Site, "cluster", p.state.Plan.Cluster, "error", reason)
+	if err := p.failRange(ctx, 1, p.state.Plan.Total, reason); err != nil {
+		return PushSiteResult{}, err
+	}
+	p.state.NextSeq = p.state.Plan.Total + 1
+	return p.finish(ctx, reason)
+}
+
+type batchFailure struct {
+	from, to int
+	err      error
+}
+
+// pushBatches starts PushUsers activities over the plan from NextSeq on, keeping at most the
+// cluster's MaxInFlight running, until the plan is done or this run has started
+// maxBatchesPerRun batches.
+func (p *sitePush) pushBatches(ctx workflow.Context) error {
+	var u *activities.UCMActivities
+	actx := workflow.WithActivityOptions(ctx, pushOptions())
+	plan := p.state.Plan
+	concurrency := max(1, plan.MaxInFlight)
+
+	selector := workflow.NewSelector(ctx)
+	var failures []batchFailure
+	inFlight, started := 0, 0
+	for {
+		canStart := p.abort == "" && p.state.NextSeq <= plan.Total && started < maxBatchesPerRun
+		if canStart && inFlight < concurrency {
+			from := p.state.NextSeq
+			to := min(from+p.batchSize-1, plan.Total)
+			p.state.NextSeq = to + 1
+			started++
+			inFlight++
+
+			future := workflow.ExecuteActivity(actx, u.PushUsers, activities.PushUsersInput{
+				PlanID: plan.PlanID, ClusterID: plan.ClusterID, From: from, To: to,
+			})
+			selector.AddFuture(future, func(f workflow.Future) {
+				inFlight--
+				var r activities.PushUsersResult
+				if err := f.Get(ctx, &r); err != nil {
+					failures = append(failures, batchFailure{from: from, to: to, err: err})
+					return
+				}
+				p.count(r, to-from+1)
+			})
+			continue
+		}
+		if inFlight == 0 {
+			break
+		}
+
+		selector.Select(ctx)
+		for _, f := range failures {
+			if err := p.handleBatchFailure(ctx, f); err != nil {
+				return err
+			}
+		}
+		failures = failures[:0]
+	}
+
+	if p.abort != "" && p.state.NextSeq <= plan.Total {
+		if err := p.failRange(ctx, p.state.NextSeq, plan.Total, p.abort); err != nil {
+			return err
+		}
+		p.state.NextSeq = plan.Total + 1
+	}
+	return nil
+}
+
+func (p *sitePush) count(r activities.PushUsersResult, size int) {
+	p.progress.Added += r.Added
+	p.progress.Updated += r.Updated
+	p.progress.Unchanged += r.Unchanged
+	p.progress.Failed += r.Failed
+	p.progress.Remaining -= size
+}
+
+// handleBatchFailure records the batch's unfinished users as failed, and stops the push when
+// the failure would repeat for every batch (rejected credentials, broken configuration).
+func (p *sitePush) handleBatchFailure(ctx workflow.Context, f batchFailure) error {
+	reason := errorMessage(f.err)
+	workflow.GetLogger(ctx).Error("Push batch failed after retries", "site", p.in.Site,
+		"from", f.from, "to", f.to, "error", reason)
+
+	var appErr *temporal.ApplicationError
+	if errors.As(f.err, &appErr) &&
+		(appErr.Type() == activities.ErrAXLAuth || appErr.Type() == activities.ErrInvalidConfig) {
+		p.abort = reason
+	}
+	return p.failRange(ctx, f.from, f.to, reason)
+}
+
+func (p *sitePush) failRange(ctx workflow.Context, from, to int, reason string) error {
+	if from > to {
+		return nil
+	}
+	var s *activities.StoreActivities
+	actx := workflow.WithActivityOptions(ctx, storeOptions())
+	var failed int
+	err := workflow.ExecuteActivity(actx, s.FailPlanRange, activities.FailPlanRangeInput{
+		PlanID: p.state.Plan.PlanID, From: from, To: to, Reason: reason,
+	}).Get(ctx, &failed)
+	if err != nil {
+		return fmt.Errorf("record failed users %d to %d of site %s: %w", from, to, p.in.Site, err)
+	}
+	p.progress.Failed += failed
+	p.progress.Remaining -= to - from + 1
+	return nil
+}
+
+// finish reads the final counts from the store, which holds every user's outcome, and
+// records the outcome search attribute.
+func (p *sitePush) finish(ctx workflow.Context, clusterError string) (PushSiteResult, error) {
+	plan := p.state.Plan
+	result := PushSiteResult{Site: p.in.Site, Cluster: plan.Cluster, Planned: plan.Total,
+		Skipped: plan.Skipped, Unchanged: plan.Unchanged, Error: clusterError}
+
+	if plan.Total > 0 {
+		var s *activities.StoreActivities
+		actx := workflow.WithActivityOptions(ctx, storeOptions())
+		var summary activities.PlanSummary
+		err := workflow.ExecuteActivity(actx, s.SummarizePlan, activities.SummarizePlanInput{
+			PlanID: plan.PlanID, MaxFailures: maxListedFailures,
+		}).Get(ctx, &summary)
+		if err != nil {
+			return result, fmt.Errorf("summarize push of site %s: %w", p.in.Site, err)
+		}
+		sum := summary.Progress
+		result.Added, result.Updated, result.Failed = sum.Added, sum.Updated, sum.Failed
+		result.Unchanged += sum.Unchanged
+		result.Failures = summary.Failures
+		p.progress = Progress{Total: sum.Total, Added: sum.Added, Updated: sum.Updated,
+			Unchanged: sum.Unchanged, Failed: sum.Failed, Skipped: plan.Skipped,
+			Remaining: sum.Remaining}
+	}
+
+	outcome := OutcomeSucceeded
+	if result.Failed > 0 {
+		outcome = OutcomeFailed
+	}
+	workflow.GetLogger(ctx).Info("Finished site push", "site", p.in.Site, "cluster", plan.Cluster,
+		"added", result.Added, "updated", result.Updated, "unchanged", result.Unchanged,
+		"failed", result.Failed, "skipped", result.Skipped)
+	return result, workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(outcome))
+}
+
+// errorMessage returns the message of an activity error without the wrapping that Temporal
+// adds ("activity error (type: ..., scheduledEventID: ...)"), which says nothing to an operator.
+func errorMessage(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Error()
+	}
+	return err.Error()
+}
