@@ -60,9 +60,9 @@ build_simulator() {
     AXLSIM_BIN="$TOOLS_DIR/axlsim"
 }
 
-# simulator_answers succeeds once the certificate exists and an HTTPS request that verifies it
+# simulator_ready succeeds once the certificate exists and an HTTPS request that verifies it
 # gets any HTTP response from /axl/.
-simulator_answers() {
+simulator_ready() {
     local port=$1 output
 
     if [[ ! -s $CERT_FILE ]]; then
@@ -86,7 +86,7 @@ running_port() {
 }
 
 cmd_start() {
-    local pid started build_started build_time password
+    local pid started build_started build_note="" password
     local -a args
 
     stack_init
@@ -100,8 +100,11 @@ cmd_start() {
     check_port_free "$SVC" "$AXL_PORT" AXL_PORT
     command -v curl >/dev/null || die "$SVC" "curl is missing; install the Debian package curl"
     build_started=$(now_ms)
+    if [[ -n ${AXLSIM_BIN:-} ]]; then
+        build_note="prebuilt $AXLSIM_BIN"
+    fi
     build_simulator
-    build_time=$(seconds_since "$build_started")
+    build_note=${build_note:-build $(seconds_since "$build_started")}
     password=$(ensure_secret "$PASSWORD_FILE")
 
     args=(--listen "127.0.0.1:$AXL_PORT" --username "$AXL_USERNAME"
@@ -119,7 +122,7 @@ cmd_start() {
     (cd "$AXL_DIR" && spawn "$LOG" "$AXLSIM_BIN" "${args[@]}" &&
         write_pidfile "$PIDFILE" "$SPAWNED_PID" "$AXLSIM_BIN")
     pid=$(head -n 1 "$PIDFILE")
-    wait_ready "$SVC" "$pid" "$AXLSIM_START_TIMEOUT" "$LOG" simulator_answers "$AXL_PORT"
+    wait_ready "$SVC" "$pid" "$AXLSIM_START_TIMEOUT" "$LOG" simulator_ready "$AXL_PORT"
 
     write_env_file "$ENV_FILE" "$SVC" \
         "AXL_URL=https://127.0.0.1:$AXL_PORT/axl/" \
@@ -127,7 +130,7 @@ cmd_start() {
         "AXL_PASSWORD=$password" \
         "AXL_PASSWORD_FILE=$PASSWORD_FILE" \
         "AXL_CA_FILE=$CERT_FILE"
-    say "$SVC" "started (pid $pid) in $(seconds_since "$started") (build $build_time) on" \
+    say "$SVC" "started (pid $pid) in $(seconds_since "$started") ($build_note) on" \
         "https://127.0.0.1:$AXL_PORT/axl/, requests recorded in $RECORD_DIR"
 }
 
@@ -149,9 +152,9 @@ cmd_status() {
     fi
 
     port=$(running_port)
-    if ! simulator_answers "$port"; then
-        say "$SVC" "running (pid $pid) but not answering: $CHECK_ERROR; read $LOG"
-        return "$STATUS_NOT_ANSWERING"
+    if ! simulator_ready "$port"; then
+        say "$SVC" "running (pid $pid) but not responding: $CHECK_ERROR; read $LOG"
+        return "$STATUS_NOT_RESPONDING"
     fi
     say "$SVC" "running (pid $pid) on https://127.0.0.1:$port/axl/"
 }

@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034
 # Shared functions for the deploy/stack service scripts. Source this file; it is not a command.
 #
-# Sourcing sets REPO_DIR (the checkout that holds this file), TOOLS_DIR (<repo>/.tools),
+# Sourcing sets REPO_DIR (the checkout that contains this file), TOOLS_DIR (<repo>/.tools),
 # STACK_DIR (default <repo>/.devstack, overridable by the environment) and LOG_DIR
 # (STACK_DIR/logs). Call stack_init before writing anything under STACK_DIR.
 
@@ -16,7 +16,7 @@ STACK_SERVICES=(postgres temporal slapd axlsim)
 
 # Exit codes of `<svc>.sh status`, after the LSB convention for init scripts.
 STATUS_RUNNING=0
-STATUS_NOT_ANSWERING=1
+STATUS_NOT_RESPONDING=1
 STATUS_STOPPED=3
 
 # stack_init creates STACK_DIR and LOG_DIR and makes STACK_DIR absolute, because the services
@@ -130,9 +130,9 @@ check_port_free() {
 
 # spawn LOG COMMAND... starts COMMAND in the background in a session of its own (so a terminal
 # hang-up or Ctrl-C in the caller's shell does not reach it), with stdin from /dev/null and
-# stdout and stderr appended to LOG. It sets SPAWNED_PID. setsid(1) execs in place because a
-# background job of a non-interactive shell is not a process group leader, so the pid is that
-# of COMMAND itself; callers check /proc/PID/comm through read_pid to be sure.
+# stdout and stderr appended to LOG. It sets SPAWNED_PID. A background job of a non-interactive
+# shell is not a process group leader, so setsid(1) execs in place and SPAWNED_PID is the pid of
+# COMMAND itself. read_pid checks /proc/PID/comm to be sure.
 spawn() {
     local log=$1
     shift
@@ -159,7 +159,7 @@ wait_ready() {
         if (($(now_ms) > deadline)); then
             kill -KILL "$pid" 2>/dev/null || true
             show_log_tail "$log"
-            die "$svc" "the server did not answer within ${timeout}s" \
+            die "$svc" "the server did not respond within ${timeout}s" \
                 "${CHECK_ERROR:+($CHECK_ERROR) }and was killed (pid $pid); read $log for the cause"
         fi
 
@@ -205,7 +205,7 @@ stop_pid() {
 }
 
 # env_line KEY VALUE prints KEY=VALUE for a shell, a Makefile include and a plain KEY=value
-# parser alike. VALUE goes in single quotes only when it holds characters a shell would expand.
+# parser alike. VALUE goes in single quotes only when it contains characters a shell would expand.
 env_line() {
     local key=$1 value=$2
 
@@ -268,7 +268,7 @@ ensure_secret() {
     head -n 1 "$file"
 }
 
-# find_go SVC puts the Go toolchain on PATH or exits with an error that says how to get it.
+# find_go SVC puts the Go toolchain on PATH, or exits with an error that tells how to get it.
 find_go() {
     if command -v go >/dev/null; then
         return 0
@@ -283,8 +283,8 @@ find_go() {
         "its bin directory on PATH"
 }
 
-# is_running SVC succeeds when `deploy/stack/SVC.sh status` reports the service as running and
-# answering. A service without a script counts as not running.
+# is_running SVC succeeds when `deploy/stack/SVC.sh status` exits with 0, which means running
+# and accepting requests. A service without a script counts as not running.
 is_running() {
     local script="$STACK_SCRIPTS_DIR/$1.sh"
 

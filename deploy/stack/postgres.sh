@@ -82,7 +82,8 @@ ensure_os_user() {
 
 # choose_cluster_dir sets CLUSTER_DIR, deciding once per STACK_DIR where the cluster lives.
 # The postgres user must be able to traverse every parent directory, and the socket path
-# CLUSTER_DIR/.s.PGSQL.<port> must fit the 107 bytes that a unix socket address allows.
+# CLUSTER_DIR/.s.PGSQL.<port> must fit the 107 bytes that a unix socket address allows, which
+# a CLUSTER_DIR of at most 90 characters does.
 choose_cluster_dir() {
     local hash
 
@@ -160,7 +161,7 @@ SQL
     fi
 }
 
-pg_answers() {
+pg_ready() {
     "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -U postgres -d postgres
 }
 
@@ -198,7 +199,7 @@ cmd_start() {
     init_cluster
     password=$(ensure_secret "$PASSWORD_FILE")
 
-    # fsync, synchronous_commit and full_page_writes are off for speed: this cluster holds
+    # fsync, synchronous_commit and full_page_writes are off for speed: this cluster contains
     # development and test data only, and a machine crash may lose or corrupt it.
     started=$(now_ms)
     spawn "$LOG" setpriv --reuid="$PG_OS_USER" --regid="$PG_OS_USER" --init-groups -- \
@@ -207,7 +208,7 @@ cmd_start() {
         -c unix_socket_directories="$CLUSTER_DIR" -c max_connections="$PG_MAX_CONNECTIONS" \
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off
     write_pidfile "$PIDFILE" "$SPAWNED_PID" "$PG_BIN/postgres"
-    wait_ready "$SVC" "$SPAWNED_PID" "$PG_START_TIMEOUT" "$LOG" pg_answers "$PG_PORT"
+    wait_ready "$SVC" "$SPAWNED_PID" "$PG_START_TIMEOUT" "$LOG" pg_ready "$PG_PORT"
 
     ensure_role_and_database "$PG_PORT" "$password"
     url=$(database_url "$password" "$PG_PORT" "$DB_NAME")
@@ -240,9 +241,9 @@ cmd_status() {
     choose_cluster_dir
     find_bindir
     port=$(running_port)
-    if ! pg_answers "$port"; then
+    if ! pg_ready "$port"; then
         say "$SVC" "running (pid $pid) but not accepting connections on 127.0.0.1:$port; read $LOG"
-        return "$STATUS_NOT_ANSWERING"
+        return "$STATUS_NOT_RESPONDING"
     fi
     say "$SVC" "running (pid $pid) on 127.0.0.1:$port, data in $CLUSTER_DIR/data"
 }

@@ -45,13 +45,13 @@ set_paths() {
 cli_version_ok() {
     command -v go >/dev/null || return 0
     go version -m "$TEMPORAL_BIN" 2>/dev/null |
-        grep -qE "^[[:space:]]+mod[[:space:]]+${CLI_MODULE}[[:space:]]+${CLI_VERSION}([[:space:]]|$)"
+        grep -qE "^\s+mod\s+${CLI_MODULE}\s+${CLI_VERSION}(\s|$)"
 }
 
 # ensure_cli builds the Temporal CLI into TOOLS_DIR when it is missing or another version.
 # A lock keeps two scripts from building it at the same time; the second one waits and then
-# finds the binary. Later CLI versions carry a replace directive in go.mod, which
-# `go install module@version` rejects, so v1.5.1 is the newest that builds this way.
+# finds the binary. v1.9.1, the only later version on the Go module proxy, has a replace
+# directive in its go.mod, which `go install module@version` rejects.
 ensure_cli() {
     local build_log started
 
@@ -88,8 +88,8 @@ ensure_cli() {
     say "$SVC" "built $TEMPORAL_BIN in $(seconds_since "$started")"
 }
 
-# server_answers succeeds when the frontend reports SERVING and the Web UI answers HTTP.
-server_answers() {
+# server_ready succeeds when the frontend reports SERVING and the Web UI responds to HTTP.
+server_ready() {
     local port=$1 ui_port=$2 health
 
     health=$("$TEMPORAL_BIN" operator cluster health --address "127.0.0.1:$port" \
@@ -103,7 +103,7 @@ server_answers() {
     fi
 
     if ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$ui_port/"; then
-        CHECK_ERROR="the Web UI on 127.0.0.1:$ui_port does not answer HTTP"
+        CHECK_ERROR="the Web UI on 127.0.0.1:$ui_port does not respond to HTTP"
         return 1
     fi
 }
@@ -159,7 +159,7 @@ cmd_start() {
     pid=$(head -n 1 "$PIDFILE")
     printf '%s\n' "$state" >"$TEMPORAL_DIR/state"
     wait_ready "$SVC" "$pid" "$TEMPORAL_START_TIMEOUT" "$LOG" \
-        server_answers "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
+        server_ready "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
 
     write_env_file "$ENV_FILE" "$SVC" \
         "TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT" \
@@ -188,9 +188,9 @@ cmd_status() {
     fi
 
     read -r port ui_port < <(running_ports)
-    if ! server_answers "$port" "$ui_port"; then
-        say "$SVC" "running (pid $pid) but not answering: $CHECK_ERROR; read $LOG"
-        return "$STATUS_NOT_ANSWERING"
+    if ! server_ready "$port" "$ui_port"; then
+        say "$SVC" "running (pid $pid) but not responding: $CHECK_ERROR; read $LOG"
+        return "$STATUS_NOT_RESPONDING"
     fi
     say "$SVC" "running (pid $pid) on 127.0.0.1:$port, UI http://127.0.0.1:$ui_port," \
         "$(running_state)"

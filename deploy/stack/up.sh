@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Starts the local stack, or the services named on the command line, in this order:
+# Starts the services named on the command line, in the order given, or by default all of
+# them in the order postgres, temporal, slapd, axlsim:
 #
 #   deploy/stack/up.sh [postgres] [temporal] [slapd] [axlsim]
 #
 # Each service script's `start` is a no-op for a running service, so running this twice is
-# safe. Afterwards STACK_DIR/env holds the settings of every running service; load them with
+# safe. Afterwards STACK_DIR/env contains the settings of every running service; load them with
 # `. .devstack/env`. Each service takes its own environment variables (ports and the like); see
 # the header of deploy/stack/<service>.sh.
 set -euo pipefail
