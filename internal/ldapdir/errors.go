@@ -25,6 +25,27 @@ type callbackError struct{ err error }
 func (e *callbackError) Error() string { return e.err.Error() }
 func (e *callbackError) Unwrap() error { return e.err }
 
+// connectionLostError marks an error of a request whose connection closed under it.
+type connectionLostError struct{ err error }
+
+func (e *connectionLostError) Error() string { return "connection lost: " + e.err.Error() }
+func (e *connectionLostError) Unwrap() error { return e.err }
+
+// markConnectionLost marks err as a dropped connection when conn closed under the request.
+// go-ldap v3.4.15 reports a read failure of its reader goroutine as an untyped error
+// ("unable to read LDAP response packet: EOF"), so the closed connection is the reliable sign.
+// An LDAP result the server sent is returned unchanged.
+func markConnectionLost(conn *ldap.Conn, err error) error {
+	var ldapErr *ldap.Error
+	if errors.As(err, &ldapErr) && ldapErr.ResultCode < ldap.ErrorNetwork {
+		return err
+	}
+	if conn.IsClosing() {
+		return &connectionLostError{err: err}
+	}
+	return err
+}
+
 // IsInvalidCredentials reports whether err is a bind that the server rejected with result
 // code 49 (invalidCredentials): a wrong bind DN or password, or a locked or expired account.
 func IsInvalidCredentials(err error) bool {
@@ -47,7 +68,8 @@ func IsRetryable(err error) bool {
 	if errors.As(err, &callback) || isTLSConfigError(err) {
 		return false
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	var lost *connectionLostError
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &lost) {
 		return true
 	}
 
@@ -75,7 +97,8 @@ func isConnectionDrop(err error) bool {
 	if errors.As(err, &callback) || isTLSConfigError(err) {
 		return false
 	}
-	if ldap.IsErrorWithCode(err, ldap.ErrorNetwork) {
+	var lost *connectionLostError
+	if errors.As(err, &lost) || ldap.IsErrorWithCode(err, ldap.ErrorNetwork) {
 		return true
 	}
 	return isNetworkError(err)
@@ -96,31 +119,51 @@ func isNetworkError(err error) bool {
 // fixes: an untrusted certificate, a wrong host name, or a port that does not speak TLS.
 func isTLSConfigError(err error) bool {
 	var (
+		recordHeader tls.RecordHeaderError
+		alert        tls.AlertError
+	)
+	return isCertificateError(err) || errors.As(err, &recordHeader) || errors.As(err, &alert)
+}
+
+// isCertificateError reports whether err is a failed verification of the server certificate.
+func isCertificateError(err error) bool {
+	var (
 		unknownAuthority x509.UnknownAuthorityError
 		hostname         x509.HostnameError
 		invalid          x509.CertificateInvalidError
 		verification     *tls.CertificateVerificationError
-		recordHeader     tls.RecordHeaderError
-		alert            tls.AlertError
 	)
 	return errors.Is(err, errUntrustedCertificate) ||
 		errors.As(err, &unknownAuthority) ||
 		errors.As(err, &hostname) ||
 		errors.As(err, &invalid) ||
-		errors.As(err, &verification) ||
-		errors.As(err, &recordHeader) ||
-		errors.As(err, &alert)
+		errors.As(err, &verification)
 }
 
-// describeConnectError explains a failed TCP connect or TLS handshake.
+// describeConnectError explains a failed TCP connect.
 func (s *settings) describeConnectError(err error) error {
+	return fmt.Errorf("connect to %s: %w", redactURL(s.URL), err)
+}
+
+// describeHandshakeError explains a failed TLS handshake of an ldaps:// connection.
+func (s *settings) describeHandshakeError(err error) error {
 	url := redactURL(s.URL)
-	if s.tls != nil && isTLSConfigError(err) {
+	var recordHeader tls.RecordHeaderError
+	switch {
+	case isCertificateError(err):
 		return fmt.Errorf("TLS handshake with %s failed: the server certificate is not trusted "+
 			"for host %q; set CAFile to the PEM file of the CA that signed it: %w",
 			url, s.tls.ServerName, err)
+	case errors.As(err, &recordHeader):
+		return fmt.Errorf("TLS handshake with %s failed: the port does not speak TLS; use the "+
+			"server's ldaps port, or ldap:// with StartTLS: %w", url, err)
+	case errors.Is(err, io.EOF):
+		// A plain LDAP port closes the connection on a TLS hello, but so can a server that
+		// restarts: the error stays retryable.
+		return fmt.Errorf("TLS handshake with %s failed: the server closed the connection, as "+
+			"a plain ldap:// port does; check that the port serves ldaps: %w", url, err)
 	}
-	return fmt.Errorf("connect to %s: %w", url, err)
+	return fmt.Errorf("TLS handshake with %s failed: %w", url, err)
 }
 
 // describeStartTLSError explains a failed StartTLS. go-ldap v3.4.15 formats the handshake

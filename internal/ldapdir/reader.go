@@ -95,8 +95,11 @@ func (r *Reader) Search(
 			return stats, fmt.Errorf("search %q on %s stopped after %d pages: %w",
 				r.s.BaseDN, redactURL(r.s.URL), stats.Pages, context.Cause(ctx))
 		}
-		if !connected || !isConnectionDrop(err) || stats.Reconnects >= r.s.MaxReconnects {
+		if !connected || !isConnectionDrop(err) {
 			return stats, err
+		}
+		if stats.Reconnects >= r.s.MaxReconnects {
+			return stats, fmt.Errorf("%w (gave up after %d reconnects)", err, stats.Reconnects)
 		}
 
 		stats.Reconnects++
@@ -125,7 +128,7 @@ func (r *Reader) Check(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("check %s: %w", redactURL(r.s.URL), context.Cause(ctx))
 		}
-		return r.s.describeSearchError(err, 0)
+		return r.s.describeSearchError(markConnectionLost(conn, err), 0)
 	}
 	return nil
 }
@@ -156,7 +159,7 @@ func (r *Reader) searchOnce(
 
 		result, err := conn.Search(req)
 		if err != nil {
-			return r.s.describeSearchError(err, stats.Entries)
+			return r.s.describeSearchError(markConnectionLost(conn, err), stats.Entries)
 		}
 		stats.Pages++
 
@@ -202,7 +205,7 @@ func (r *Reader) connect(ctx context.Context) (*ldap.Conn, func(), error) {
 		cancel()
 		if err != nil {
 			raw.Close()
-			return nil, nil, r.s.describeConnectError(err)
+			return nil, nil, r.s.describeHandshakeError(err)
 		}
 		raw = tlsConn
 	}
@@ -218,6 +221,7 @@ func (r *Reader) connect(ctx context.Context) (*ldap.Conn, func(), error) {
 
 	if r.s.StartTLS {
 		if err := conn.StartTLS(r.s.tls); err != nil {
+			err = markConnectionLost(conn, err)
 			closeConn()
 			return nil, nil, r.s.describeStartTLSError(err)
 		}
@@ -225,6 +229,7 @@ func (r *Reader) connect(ctx context.Context) (*ldap.Conn, func(), error) {
 
 	if r.s.BindDN != "" {
 		if err := conn.Bind(r.s.BindDN, r.s.BindPassword); err != nil {
+			err = markConnectionLost(conn, err)
 			closeConn()
 			return nil, nil, r.s.describeBindError(err)
 		}
