@@ -147,6 +147,8 @@ type PlanSitePushInput struct {
 	SiteID int64
 	// PlanKey identifies the plan; a retry with the same key returns the same plan.
 	PlanKey string
+	// All plans every pushable user of the site, not only the new and changed ones.
+	All bool
 }
 
 // PlanSitePushResult describes a frozen push plan.
@@ -162,7 +164,7 @@ type PlanSitePushResult struct {
 
 // PlanSitePush freezes the users of the site that need a push to its UCM cluster.
 func (a *StoreActivities) PlanSitePush(ctx context.Context, in PlanSitePushInput) (PlanSitePushResult, error) {
-	plan, err := a.Store.PlanSitePush(ctx, in.PlanKey, in.SiteID)
+	plan, err := a.Store.PlanSitePush(ctx, in.PlanKey, in.SiteID, in.All)
 	if err != nil {
 		return PlanSitePushResult{}, storeError(err)
 	}

@@ -15,9 +15,14 @@ const TaskQueue = "ucmpush"
 // directory means two syncs of the same directory never run at once.
 func SyncWorkflowID(directory string) string { return "sync/" + directory }
 
-// SitePushWorkflowID returns the ID of a PushSite child workflow: the site, then the trigger
-// and the key of the run that started it, for example push/acme/london/sync-3f2a9c1e.
+// SitePushWorkflowID returns the ID of a PushSite workflow: the site, then the trigger and
+// the key of the run that started it, for example push/acme/london/sync-3f2a9c1e. An empty
+// key leaves the trigger alone, as in push/acme/london/manual, so only one such push of a
+// site runs at a time.
 func SitePushWorkflowID(site, trigger, key string) string {
+	if key == "" {
+		return fmt.Sprintf("push/%s/%s", site, trigger)
+	}
 	return fmt.Sprintf("push/%s/%s-%s", site, trigger, shortKey(key))
 }
 
@@ -33,7 +38,8 @@ func shortKey(key string) string {
 
 // Triggers, as recorded in the UcmpushTrigger search attribute and in push workflow IDs.
 const (
-	TriggerSync = "sync"
+	TriggerSync   = "sync"
+	TriggerManual = "manual"
 )
 
 // Message names.

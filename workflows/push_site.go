@@ -29,8 +29,12 @@ type PushSiteInput struct {
 	// Site is customer/site, for logs and search attributes.
 	Site    string
 	Trigger string
-	// PlanKey names the push plan; runs with the same key push the same frozen users.
+	// PlanKey names the push plan; runs with the same key push the same frozen users. Empty
+	// means the workflow ID and run ID of the first run.
 	PlanKey string
+	// All pushes every user of the site, not only the new and changed ones. Each push still
+	// reads first and writes only what differs.
+	All bool
 	// BatchSize is the number of users per activity; 0 means [DefaultBatchSize].
 	BatchSize int
 
@@ -117,9 +121,15 @@ type sitePush struct {
 func (p *sitePush) plan(ctx workflow.Context) error {
 	var s *activities.StoreActivities
 	actx := workflow.WithActivityOptions(ctx, storeOptions())
+	key := p.in.PlanKey
+	if key == "" {
+		info := workflow.GetInfo(ctx)
+		key = info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID
+	}
 	err := workflow.ExecuteActivity(actx, s.PlanSitePush, activities.PlanSitePushInput{
 		SiteID:  p.in.SiteID,
-		PlanKey: p.in.PlanKey,
+		PlanKey: key,
+		All:     p.in.All,
 	}).Get(ctx, &p.state.Plan)
 	if err != nil {
 		return fmt.Errorf("plan push of site %s: %w", p.in.Site, err)

@@ -334,3 +334,22 @@ func (s *Store) CountActiveUsers(ctx context.Context, siteID int64) (int, error)
 		siteID).Scan(&n)
 	return n, err
 }
+
+// SetNDLCluster makes the NDL name the cluster called cluster, or no cluster when it is empty.
+func (s *Store) SetNDLCluster(ctx context.Context, ndl, cluster string) (domain.NDL, error) {
+	id, err := s.ndlID(ctx, ndl)
+	if err != nil {
+		return domain.NDL{}, err
+	}
+	if id == nil {
+		return domain.NDL{}, notFound("NDL", ndl, "name the NDL to change")
+	}
+	clusterID, err := s.optionalClusterID(ctx, cluster)
+	if err != nil {
+		return domain.NDL{}, err
+	}
+	if _, err := s.pool.Exec(ctx, "UPDATE ndls SET cluster_id = $2 WHERE id = $1", *id, clusterID); err != nil {
+		return domain.NDL{}, fmt.Errorf("set cluster of NDL %s: %w", ndl, err)
+	}
+	return domain.NDL{ID: *id, Name: ndl, Cluster: cluster}, nil
+}

@@ -18,7 +18,8 @@ type PushPlan struct {
 	// Total counts the users to push: active, valid, not from UCM, and new or changed on the
 	// cluster since their last successful push.
 	Total int
-	// Unchanged counts the site's users already on the cluster as they are in the store.
+	// Unchanged counts the site's users already on the cluster as they are in the store, and
+	// so not planned; 0 for a plan of all users.
 	Unchanged int
 	// Skipped counts the site's active users that are never pushed: those imported from UCM
 	// and those whose directory entry is invalid.
@@ -28,10 +29,12 @@ type PushPlan struct {
 // ErrSiteNotServed means the site has no NDL, or its NDL names no UCM cluster.
 var ErrSiteNotServed = errors.New("site has no UCM cluster")
 
-// PlanSitePush freezes the users of the site that a push must handle, under planKey. A second
-// call with the same key returns the first plan unchanged, so a retried activity sees the
-// same users. It fails with an error wrapping [ErrSiteNotServed] when the site has no UCM.
-func (s *Store) PlanSitePush(ctx context.Context, planKey string, siteID int64) (PushPlan, error) {
+// PlanSitePush freezes the users of the site that a push must handle, under planKey: the new
+// and changed ones, or with all set every active and valid user not from UCM, so that a push
+// by hand also repairs users changed on UCM behind ucmpush's back. A second call with the same
+// key returns the first plan unchanged, so a retried activity sees the same users. It fails
+// with an error wrapping [ErrSiteNotServed] when the site has no UCM.
+func (s *Store) PlanSitePush(ctx context.Context, planKey string, siteID int64, all bool) (PushPlan, error) {
 	plan, err := s.pushPlan(ctx, planKey)
 	if err == nil || !errors.Is(err, pgx.ErrNoRows) {
 		return plan, err
@@ -67,14 +70,17 @@ func (s *Store) PlanSitePush(ctx context.Context, planKey string, siteID int64) 
 			return fmt.Errorf("create push plan %s: %w", planKey, err)
 		}
 
+		if all {
+			plan.Unchanged = 0
+		}
 		tag, err := tx.Exec(ctx, `INSERT INTO push_plan_items (plan_id, seq, user_id)
 			SELECT $1, row_number() OVER (ORDER BY u.id), u.id
 			FROM users u
 			LEFT JOIN push_states p ON p.user_id = u.id AND p.cluster_id = $3
 			WHERE u.site_id = $2 AND u.status = 'active' AND u.source <> 'ucm'
 				AND u.invalid_reason = ''
-				AND (p.user_id IS NULL OR p.status <> 'pushed' OR p.pushed_hash <> u.attrs_hash)`,
-			plan.ID, siteID, site.ClusterID)
+				AND ($4 OR p.user_id IS NULL OR p.status <> 'pushed' OR p.pushed_hash <> u.attrs_hash)`,
+			plan.ID, siteID, site.ClusterID, all)
 		if err != nil {
 			return fmt.Errorf("plan users of site %s: %w", site.Ref(), err)
 		}

@@ -1,0 +1,110 @@
+package starter
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ucmpush/ucmpush/domain"
+	"github.com/ucmpush/ucmpush/internal/axl"
+)
+
+func newClusterCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{Use: "cluster", Short: "Add and list UCM clusters"}
+	cmd.AddCommand(newClusterAddCommand(a), newClusterListCommand(a))
+	return cmd
+}
+
+func newClusterAddCommand(a *app) *cobra.Command {
+	c := domain.Cluster{}
+	cmd := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Add a UCM cluster reached over AXL",
+		Long: "Add a UCM cluster. The AXL password is not stored: --password-ref names where the " +
+			"worker reads it, env:VARIABLE or file:/path.",
+		Example: "  ucmpush cluster add ucm-lab --axl-url https://ucm.example.com:8443/axl/ \\\n" +
+			"    --axl-version 14.0 --username axladmin --password-ref env:AXL_PASSWORD",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c.Name = args[0]
+			if err := validateCluster(c); err != nil {
+				return err
+			}
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if _, err := db.CreateCluster(cmd.Context(), c); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "Added UCM cluster %s (%s, AXL %s).\n", c.Name, c.AXLURL, c.AXLVersion)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&c.AXLURL, "axl-url", "", "AXL endpoint, for example https://ucm.example.com:8443/axl/ (required)")
+	f.StringVar(&c.AXLVersion, "axl-version", "14.0", "AXL schema version of the cluster: 12.5, 14.0 or 15.0")
+	f.StringVar(&c.Username, "username", "", "AXL application user (required)")
+	f.StringVar(&c.PasswordRef, "password-ref", "", "where the worker reads the AXL password: env:VARIABLE or file:/path (required)")
+	f.StringVar(&c.CAFile, "ca-file", "", "PEM file of the CA that signed the UCM Tomcat certificate (default: system roots)")
+	f.BoolVar(&c.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the UCM certificate (lab clusters only)")
+	f.IntVar(&c.MaxInFlight, "max-in-flight", 4, "AXL requests one push sends to this cluster at once, 1 to 100")
+	for _, name := range []string{"axl-url", "username", "password-ref"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
+	return cmd
+}
+
+// validateCluster checks the settings as the worker's AXL client will, without the password,
+// which only the worker reads.
+func validateCluster(c domain.Cluster) error {
+	if err := domain.ValidateName("UCM cluster", c.Name); err != nil {
+		return err
+	}
+	if err := domain.ValidateAXLVersion(c.AXLVersion); err != nil {
+		return err
+	}
+	if err := domain.ValidateSecretRef(c.PasswordRef); err != nil {
+		return fmt.Errorf("--password-ref: %w", err)
+	}
+	if c.MaxInFlight < 1 || c.MaxInFlight > 100 {
+		return fmt.Errorf("invalid --max-in-flight %d: use 1 to 100", c.MaxInFlight)
+	}
+	_, err := axl.New(axl.Config{
+		URL:                c.AXLURL,
+		Version:            c.AXLVersion,
+		Username:           c.Username,
+		Password:           "checked-by-the-worker",
+		CAFile:             c.CAFile,
+		InsecureSkipVerify: c.InsecureSkipVerify,
+	})
+	return err
+}
+
+func newClusterListCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List UCM clusters",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			clusters, err := db.Clusters(cmd.Context())
+			if err != nil {
+				return err
+			}
+			header := []string{"CLUSTER", "AXL URL", "VERSION", "USERNAME", "PASSWORD", "IN FLIGHT"}
+			return a.render(clusters, header, func() [][]string {
+				var rows [][]string
+				for _, c := range clusters {
+					rows = append(rows, []string{c.Name, c.AXLURL, c.AXLVersion, c.Username,
+						c.PasswordRef, strconv.Itoa(c.MaxInFlight)})
+				}
+				return rows
+			})
+		},
+	}
+}

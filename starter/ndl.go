@@ -1,0 +1,93 @@
+package starter
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ucmpush/ucmpush/domain"
+)
+
+func newNDLCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ndl",
+		Short: "Add, change and list network device lists (an NDL names a site's UCM cluster)",
+	}
+	cmd.AddCommand(newNDLAddCommand(a), newNDLSetCommand(a), newNDLListCommand(a))
+	return cmd
+}
+
+func newNDLAddCommand(a *app) *cobra.Command {
+	var cluster string
+	cmd := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Add a network device list",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := domain.ValidateName("NDL", args[0]); err != nil {
+				return err
+			}
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			n, err := db.CreateNDL(cmd.Context(), args[0], cluster)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "Added NDL %s (UCM cluster %s).\n", n.Name, orDash(n.Cluster))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&cluster, "cluster", "", "UCM cluster the NDL names")
+	return cmd
+}
+
+func newNDLSetCommand(a *app) *cobra.Command {
+	var cluster string
+	cmd := &cobra.Command{
+		Use:   "set NAME --cluster CLUSTER",
+		Short: "Change the UCM cluster an NDL names (--cluster \"\" removes it)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			n, err := db.SetNDLCluster(cmd.Context(), args[0], cluster)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "NDL %s now names UCM cluster %s.\n", n.Name, orDash(n.Cluster))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&cluster, "cluster", "", "UCM cluster the NDL names")
+	_ = cmd.MarkFlagRequired("cluster")
+	return cmd
+}
+
+func newNDLListCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List network device lists",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			ndls, err := db.NDLs(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return a.render(ndls, []string{"NDL", "CLUSTER"}, func() [][]string {
+				var rows [][]string
+				for _, n := range ndls {
+					rows = append(rows, []string{n.Name, orDash(n.Cluster)})
+				}
+				return rows
+			})
+		},
+	}
+}

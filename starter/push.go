@@ -1,0 +1,107 @@
+package starter
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/ucmpush/ucmpush/domain"
+	"github.com/ucmpush/ucmpush/workflows"
+)
+
+func newPushCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{Use: "push", Short: "Push users to UCM by hand, whatever the auto push switch says"}
+	cmd.AddCommand(newPushSiteCommand(a))
+	return cmd
+}
+
+func newPushSiteCommand(a *app) *cobra.Command {
+	var wait bool
+	cmd := &cobra.Command{
+		Use:   "site CUSTOMER/SITE",
+		Short: "Push every user of a site to the site's UCM cluster",
+		Long: "Start a PushSite workflow for every active user of the site, whether or not its " +
+			"auto push is on. Each user is read from UCM first and only what differs is " +
+			"written, so users already right are counted unchanged. Users from UCM and users " +
+			"with invalid directory entries are skipped. One manual push of a site runs at a " +
+			"time: starting another attaches to the running one.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			ref, err := domain.ParseSiteRef(args[0])
+			if err != nil {
+				return err
+			}
+			db, err := a.store(ctx)
+			if err != nil {
+				return err
+			}
+			site, err := db.Site(ctx, ref)
+			if err != nil {
+				return err
+			}
+			if site.ClusterID == 0 {
+				return fmt.Errorf("site %s has no UCM cluster (NDL %s): link an NDL that names one "+
+					"with `ucmpush site set %s --ndl NAME`", ref, orDash(site.NDL), ref)
+			}
+			tc, err := a.temporalClient()
+			if err != nil {
+				return err
+			}
+
+			id := workflows.SitePushWorkflowID(ref.String(), workflows.TriggerManual, "")
+			opts := client.StartWorkflowOptions{
+				ID:                       id,
+				TaskQueue:                workflows.TaskQueue,
+				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+				WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+				TypedSearchAttributes: temporal.NewSearchAttributes(
+					workflows.CustomerKey.ValueSet(ref.Customer),
+					workflows.SiteKey.ValueSet(ref.String()),
+					workflows.TriggerKey.ValueSet(workflows.TriggerManual),
+					workflows.OutcomeKey.ValueSet(workflows.OutcomeRunning),
+				),
+			}
+			input := workflows.PushSiteInput{SiteID: site.ID, Site: ref.String(),
+				Trigger: workflows.TriggerManual, All: true}
+			run, err := tc.ExecuteWorkflow(ctx, opts, workflows.PushSite, input)
+			if err != nil {
+				return fmt.Errorf("start push of site %s: %w", ref, err)
+			}
+			a.printStarted("Push", run.GetID(), run.GetRunID())
+			if !wait {
+				return nil
+			}
+
+			var result workflows.PushSiteResult
+			if err := run.Get(ctx, &result); err != nil {
+				return fmt.Errorf("push of site %s failed: %s", ref, workflowErrorMessage(err))
+			}
+			return a.printPushResult(result)
+		},
+	}
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the push, then print its counts")
+	return cmd
+}
+
+func (a *app) printPushResult(r workflows.PushSiteResult) error {
+	if a.output == "json" {
+		if err := printJSON(a.out, r); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(a.out, "\nSite %s on UCM cluster %s: %d planned, %d added, %d updated, "+
+			"%d unchanged, %d failed, %d skipped.\n", r.Site, r.Cluster, r.Planned, r.Added,
+			r.Updated, r.Unchanged, r.Failed, r.Skipped)
+		for _, f := range r.Failures {
+			fmt.Fprintf(a.out, "  failed %s: %s\n", f.UserID, f.Reason)
+		}
+	}
+	if r.Failed > 0 {
+		return fmt.Errorf("%d users of site %s failed to push", r.Failed, r.Site)
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+// Package starter is the ucmpush command line: it configures the hierarchy, UCM clusters,
+// NDLs, directories and move rules in the store, starts and watches workflows on Temporal,
+// and lists users with their push state. Each command group lives in its own file and is
+// built by a constructor, so tests run the whole tree in-process.
+package starter
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+
+	"github.com/ucmpush/ucmpush/internal/store"
+	"github.com/ucmpush/ucmpush/worker"
+)
+
+// app carries the settings every command shares and opens connections on first use.
+type app struct {
+	databaseURL     string
+	temporalAddress string
+	namespace       string
+	uiURL           string
+	output          string
+
+	out, errOut io.Writer
+	db          *store.Store
+	temporal    client.Client
+}
+
+// NewRootCommand returns the ucmpush command tree, reading connection defaults from the
+// environment (DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL).
+func NewRootCommand() *cobra.Command {
+	a := &app{}
+	root := &cobra.Command{
+		Use:   "ucmpush",
+		Short: "Push users from LDAP, UCM and operators to the Cisco UCM cluster of their site",
+		Long: "ucmpush keeps a provider's customers, sites, UCM clusters and users in one store, " +
+			"and pushes users to the UCM cluster of their site through Temporal workflows.\n\n" +
+			"Connection settings default to DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE " +
+			"and TEMPORAL_UI_URL; `. .devstack/env` sets them for the local stack.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			a.out, a.errOut = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if a.output != "table" && a.output != "json" {
+				return fmt.Errorf("invalid --output %q: use table or json", a.output)
+			}
+			return nil
+		},
+		PersistentPostRun: func(*cobra.Command, []string) { a.close() },
+	}
+
+	flags := root.PersistentFlags()
+	flags.StringVar(&a.databaseURL, "database-url", os.Getenv("DATABASE_URL"),
+		"PostgreSQL URL of the ucmpush store (env DATABASE_URL)")
+	flags.StringVar(&a.temporalAddress, "temporal-address", envOr("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		"Temporal frontend host:port (env TEMPORAL_ADDRESS)")
+	flags.StringVar(&a.namespace, "namespace", envOr("TEMPORAL_NAMESPACE", "default"),
+		"Temporal namespace (env TEMPORAL_NAMESPACE)")
+	flags.StringVar(&a.uiURL, "ui-url", os.Getenv("TEMPORAL_UI_URL"),
+		"Temporal Web UI base URL, for links to workflows (env TEMPORAL_UI_URL)")
+	flags.StringVarP(&a.output, "output", "o", "table", "output format: table or json")
+
+	root.AddCommand(
+		newMigrateCommand(a),
+		newCustomerCommand(a),
+		newClusterCommand(a),
+		newNDLCommand(a),
+		newSiteCommand(a),
+		newDirectoryCommand(a),
+		newRuleCommand(a),
+		newSyncCommand(a),
+		newPushCommand(a),
+		newUsersCommand(a),
+	)
+	return root
+}
+
+// Execute runs the command tree with the process arguments, prints an error to stderr and
+// returns the exit code: 0 on success, 1 on any error.
+func Execute(ctx context.Context) int {
+	root := NewRootCommand()
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(root.ErrOrStderr(), "ucmpush:", err)
+		return 1
+	}
+	return 0
+}
+
+func (a *app) store(ctx context.Context) (*store.Store, error) {
+	if a.db != nil {
+		return a.db, nil
+	}
+	db, err := store.Open(ctx, a.databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	return db, nil
+}
+
+func (a *app) temporalClient() (client.Client, error) {
+	if a.temporal != nil {
+		return a.temporal, nil
+	}
+	// The SDK logs connection details at info; a CLI shows only warnings and errors.
+	log := slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := worker.Dial(a.temporalAddress, a.namespace, log)
+	if err != nil {
+		return nil, err
+	}
+	a.temporal = c
+	return c, nil
+}
+
+func (a *app) close() {
+	if a.db != nil {
+		a.db.Close()
+	}
+	if a.temporal != nil {
+		a.temporal.Close()
+	}
+}
+
+// workflowURL returns the Web UI page of a workflow run, or "" when no UI URL is set.
+func (a *app) workflowURL(workflowID, runID string) string {
+	if a.uiURL == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", a.uiURL, a.namespace,
+		urlPathEscape(workflowID), runID)
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}

@@ -1,0 +1,156 @@
+package starter
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ucmpush/ucmpush/domain"
+)
+
+func newRuleCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rule",
+		Short: "Add and list move rules, which place a customer's synced users at its sites",
+	}
+	cmd.AddCommand(newRuleAddCommand(a), newRuleListCommand(a))
+	return cmd
+}
+
+func newRuleAddCommand(a *app) *cobra.Command {
+	var filter, username, usernamesFile string
+	var usernames []string
+	var priority int
+	cmd := &cobra.Command{
+		Use:   "add CUSTOMER/SITE (--filter EXPR | --username NAME | --usernames A,B | --usernames-file FILE)",
+		Short: "Add a rule that moves matching users to a site",
+		Long: "Add a move rule. After every sync the customer's rules run in priority order " +
+			"(lowest first) and the first that matches a user decides its site; users that no " +
+			"rule matches stay where they are.\n\n" +
+			"A filter is one or more attribute=pattern terms joined by \"and\"; '*' matches any " +
+			"run of characters and matching ignores case. Attributes: " +
+			strings.Join(domain.FilterAttributes, ", ") + ". ou matches any OU of the user's DN.",
+		Example: "  ucmpush rule add acme/london --filter 'telephoneNumber=+4420*'\n" +
+			"  ucmpush rule add acme/paris --filter 'ou=Paris and department=\"R&D\"'\n" +
+			"  ucmpush rule add acme/london --usernames-file london-users.txt",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ref, err := domain.ParseSiteRef(args[0])
+			if err != nil {
+				return err
+			}
+			rule, err := buildRule(filter, username, usernames, usernamesFile)
+			if err != nil {
+				return err
+			}
+			rule.Priority = priority
+
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			id, err := db.CreateMoveRule(cmd.Context(), ref, rule)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "Added move rule %d to site %s; it applies from the next sync.\n", id, ref)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&filter, "filter", "", "attribute filter, for example 'department=Sales and title=*Manager*'")
+	f.StringVar(&username, "username", "", "move one user by userid")
+	f.StringSliceVar(&usernames, "usernames", nil, "move these userids (comma-separated)")
+	f.StringVar(&usernamesFile, "usernames-file", "", "move the userids of this file, one a line ('#' starts a comment)")
+	f.IntVar(&priority, "priority", 100, "rule order: lower runs first")
+	cmd.MarkFlagsMutuallyExclusive("filter", "username", "usernames", "usernames-file")
+	cmd.MarkFlagsOneRequired("filter", "username", "usernames", "usernames-file")
+	return cmd
+}
+
+func buildRule(filter, username string, usernames []string, file string) (domain.MoveRule, error) {
+	switch {
+	case filter != "":
+		parsed, err := domain.ParseFilter(filter)
+		if err != nil {
+			return domain.MoveRule{}, err
+		}
+		return domain.MoveRule{Kind: domain.MoveByFilter, Filter: parsed}, nil
+	case username != "":
+		return domain.MoveRule{Kind: domain.MoveByUsername, Usernames: []string{username}}, nil
+	case file != "":
+		names, err := readUsernames(file)
+		if err != nil {
+			return domain.MoveRule{}, err
+		}
+		return domain.MoveRule{Kind: domain.MoveByUsernames, Usernames: names}, nil
+	}
+	if len(usernames) == 0 {
+		return domain.MoveRule{}, fmt.Errorf("--usernames is empty: list at least one userid")
+	}
+	return domain.MoveRule{Kind: domain.MoveByUsernames, Usernames: usernames}, nil
+}
+
+// readUsernames reads one userid a line, skipping blank lines and '#' comments.
+func readUsernames(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read --usernames-file: %w", err)
+	}
+	defer f.Close()
+
+	var names []string
+	scanner := bufio.NewScanner(f)
+	for line := 1; scanner.Scan(); line++ {
+		name, _, _ := strings.Cut(scanner.Text(), "#")
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if strings.ContainsAny(name, " \t,") {
+			return nil, fmt.Errorf("%s line %d: %q is not one userid: write one userid a line", path, line, name)
+		}
+		names = append(names, name)
+	}
+	if err := scanner.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s holds no userids: write one userid a line", path)
+	}
+	return names, nil
+}
+
+func newRuleListCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list CUSTOMER",
+		Short: "List a customer's move rules in the order they apply",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			customer, err := db.Customer(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			rules, err := db.MoveRules(cmd.Context(), customer.ID)
+			if err != nil {
+				return err
+			}
+			return a.render(rules, []string{"ID", "PRIORITY", "SITE", "KIND", "MATCH"}, func() [][]string {
+				var rows [][]string
+				for _, r := range rules {
+					rows = append(rows, []string{strconv.FormatInt(r.ID, 10), strconv.Itoa(r.Priority),
+						r.Customer + "/" + r.Site, r.Kind, r.Match})
+				}
+				return rows
+			})
+		},
+	}
+}

@@ -1,0 +1,124 @@
+package starter
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ucmpush/ucmpush/domain"
+)
+
+func newSiteCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{Use: "site", Short: "Add, change and list sites"}
+	cmd.AddCommand(newSiteAddCommand(a), newSiteSetCommand(a), newSiteListCommand(a))
+	return cmd
+}
+
+func newSiteAddCommand(a *app) *cobra.Command {
+	var ndl string
+	var autoPush bool
+	cmd := &cobra.Command{
+		Use:     "add CUSTOMER/SITE",
+		Short:   "Add a site to a customer",
+		Example: "  ucmpush site add acme/london --ndl ndl-london --auto-push",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ref, err := domain.ParseSiteRef(args[0])
+			if err != nil {
+				return err
+			}
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			site, err := db.CreateSite(cmd.Context(), ref, ndl, autoPush)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "Added site %s (NDL %s, auto push %s).\n", site.Ref(), orDash(site.NDL),
+				onOff(site.AutoPush))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&ndl, "ndl", "", "network device list of the site")
+	cmd.Flags().Var(switchValue{&autoPush}, "auto-push", "push users to the site's UCM automatically: on or off (default off)")
+	cmd.Flags().Lookup("auto-push").NoOptDefVal = "on"
+	return cmd
+}
+
+func newSiteSetCommand(a *app) *cobra.Command {
+	var ndl string
+	var autoPush bool
+	cmd := &cobra.Command{
+		Use:   "set CUSTOMER/SITE [--auto-push=on|off] [--ndl NAME]",
+		Short: "Change a site's auto push switch or NDL",
+		Long: "Change a site's auto push switch or NDL. Turning auto push on pushes nothing by " +
+			"itself: the next sync pushes new and changed users, and `ucmpush push site` pushes " +
+			"everyone now.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ref, err := domain.ParseSiteRef(args[0])
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("auto-push") && !cmd.Flags().Changed("ndl") {
+				return fmt.Errorf("nothing to change: give --auto-push=on|off or --ndl NAME")
+			}
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var site domain.Site
+			if cmd.Flags().Changed("ndl") {
+				if site, err = db.SetSiteNDL(cmd.Context(), ref, ndl); err != nil {
+					return err
+				}
+			}
+			if cmd.Flags().Changed("auto-push") {
+				if site, err = db.SetSiteAutoPush(cmd.Context(), ref, autoPush); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(a.out, "Site %s: NDL %s, UCM cluster %s, auto push %s.\n", site.Ref(),
+				orDash(site.NDL), orDash(site.Cluster), onOff(site.AutoPush))
+			if cmd.Flags().Changed("auto-push") && autoPush {
+				fmt.Fprintf(a.out, "Nothing was pushed yet: run `ucmpush push site %s` to push "+
+					"the site's users now.\n", site.Ref())
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&ndl, "ndl", "", "network device list of the site (\"\" unlinks it)")
+	cmd.Flags().Var(switchValue{&autoPush}, "auto-push", "push users to the site's UCM automatically: on or off")
+	cmd.Flags().Lookup("auto-push").NoOptDefVal = "on"
+	return cmd
+}
+
+func newSiteListCommand(a *app) *cobra.Command {
+	var customer string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List sites",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			sites, err := db.Sites(cmd.Context(), customer)
+			if err != nil {
+				return err
+			}
+			return a.render(sites, []string{"SITE", "NDL", "CLUSTER", "AUTO PUSH"}, func() [][]string {
+				var rows [][]string
+				for _, s := range sites {
+					rows = append(rows, []string{s.Ref().String(), orDash(s.NDL), orDash(s.Cluster),
+						onOff(s.AutoPush)})
+				}
+				return rows
+			})
+		},
+	}
+	cmd.Flags().StringVar(&customer, "customer", "", "list only this customer's sites")
+	return cmd
+}

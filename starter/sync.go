@@ -1,0 +1,141 @@
+package starter
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/ucmpush/ucmpush/workflows"
+)
+
+func newSyncCommand(a *app) *cobra.Command {
+	var wait, confirmRemovals bool
+	cmd := &cobra.Command{
+		Use:   "sync DIRECTORY",
+		Short: "Sync a directory into the store, then push new and changed users of auto push sites",
+		Long: "Start the LdapSyncThenPush workflow for a directory. Only one sync of a directory " +
+			"runs at a time: starting one while another runs attaches to the running one.\n\n" +
+			"A sync that would remove or disable more users than the directory's removal guard " +
+			"allows changes nothing and fails; rerun it with --confirm-removals to apply it.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := a.store(ctx)
+			if err != nil {
+				return err
+			}
+			dir, err := db.Directory(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			tc, err := a.temporalClient()
+			if err != nil {
+				return err
+			}
+
+			opts := client.StartWorkflowOptions{
+				ID:                       workflows.SyncWorkflowID(dir.Name),
+				TaskQueue:                workflows.TaskQueue,
+				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+				WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+				TypedSearchAttributes: temporal.NewSearchAttributes(
+					workflows.CustomerKey.ValueSet(dir.Customer),
+					workflows.DirectoryKey.ValueSet(dir.Name),
+					workflows.TriggerKey.ValueSet(workflows.TriggerSync),
+					workflows.OutcomeKey.ValueSet(workflows.OutcomeRunning),
+				),
+			}
+			input := workflows.LdapSyncThenPushInput{Directory: dir.Name, ConfirmRemovals: confirmRemovals}
+			run, err := tc.ExecuteWorkflow(ctx, opts, workflows.LdapSyncThenPush, input)
+			if err != nil {
+				return fmt.Errorf("start sync of directory %s: %w", dir.Name, err)
+			}
+			a.printStarted("Sync", run.GetID(), run.GetRunID())
+			if !wait {
+				return nil
+			}
+
+			var result workflows.LdapSyncThenPushResult
+			if err := run.Get(ctx, &result); err != nil {
+				return fmt.Errorf("sync of directory %s failed: %s", dir.Name, workflowErrorMessage(err))
+			}
+			return a.printSyncResult(result)
+		},
+	}
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync and its pushes, then print the counts per site")
+	cmd.Flags().BoolVar(&confirmRemovals, "confirm-removals", false,
+		"apply the sync even when it removes or disables more users than the removal guard allows")
+	return cmd
+}
+
+func (a *app) printStarted(what, workflowID, runID string) {
+	if a.output == "json" {
+		return
+	}
+	fmt.Fprintf(a.out, "%s started: workflow %s, run %s\n", what, workflowID, runID)
+	if url := a.workflowURL(workflowID, runID); url != "" {
+		fmt.Fprintf(a.out, "Watch it at %s\n", url)
+	}
+}
+
+func (a *app) printSyncResult(r workflows.LdapSyncThenPushResult) error {
+	if a.output == "json" {
+		if err := printJSON(a.out, r); err != nil {
+			return err
+		}
+		return pushFailures(r)
+	}
+
+	s := r.Sync
+	fmt.Fprintf(a.out, "\nDirectory %s (customer %s): %d entries read in %d pages, %d invalid.\n",
+		r.Directory, r.Customer, r.Search.Entries, r.Search.Pages, s.Invalid)
+	fmt.Fprintf(a.out, "Store: %d added, %d updated, %d unchanged, %d removed, %d disabled.\n\n",
+		s.Added, s.Updated, s.Unchanged, s.Removed, s.Disabled)
+
+	header := []string{"SITE", "AUTO PUSH", "CLUSTER", "USERS", "MOVED", "PUSHED", "UNCHANGED",
+		"FAILED", "SKIPPED", "NOTE"}
+	var rows [][]string
+	var failures []string
+	for _, site := range r.Sites {
+		row := []string{site.Site, onOff(site.AutoPush), orDash(site.Cluster),
+			strconv.Itoa(site.Users), strconv.Itoa(site.Moved), "-", "-", "-", "-", site.NotPushed}
+		if p := site.Push; p != nil {
+			row[5], row[6] = strconv.Itoa(p.Added+p.Updated), strconv.Itoa(p.Unchanged)
+			row[7], row[8], row[9] = strconv.Itoa(p.Failed), strconv.Itoa(p.Skipped), p.Error
+			for _, f := range p.Failures {
+				failures = append(failures, fmt.Sprintf("  %s %s: %s", site.Site, f.UserID, f.Reason))
+			}
+		}
+		rows = append(rows, row)
+	}
+	if err := printTable(a.out, header, rows); err != nil {
+		return err
+	}
+	if len(failures) > 0 {
+		fmt.Fprintf(a.out, "\nFailed users (first %d per site):\n%s\n", len(failures), strings.Join(failures, "\n"))
+	}
+	return pushFailures(r)
+}
+
+// pushFailures returns an error when any user failed to push, so scripts see a non-zero exit.
+func pushFailures(r workflows.LdapSyncThenPushResult) error {
+	failed := 0
+	for _, site := range r.Sites {
+		if site.Push != nil {
+			failed += site.Push.Failed
+		}
+		if site.PushWorkflowID != "" && site.Push == nil {
+			return fmt.Errorf("push of site %s failed: %s", site.Site, site.NotPushed)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d users failed to push; `ucmpush users list --customer %s` shows each reason",
+			failed, r.Customer)
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package starter
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ucmpush/ucmpush/domain"
+	"github.com/ucmpush/ucmpush/internal/store"
+)
+
+func newUsersCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{Use: "users", Short: "List users with their site and push state"}
+	cmd.AddCommand(newUsersListCommand(a))
+	return cmd
+}
+
+func newUsersListCommand(a *app) *cobra.Command {
+	var filter store.UserFilter
+	var site string
+	cmd := &cobra.Command{
+		Use:   "list [--customer CUSTOMER | --site CUSTOMER/SITE] [--userid USERID]",
+		Short: "List users, their site, source, status and push state on their site's UCM cluster",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if site != "" {
+				ref, err := domain.ParseSiteRef(site)
+				if err != nil {
+					return err
+				}
+				filter.Customer, filter.Site = ref.Customer, ref.Site
+			}
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			users, err := db.Users(cmd.Context(), filter)
+			if err != nil {
+				return err
+			}
+
+			header := []string{"USERID", "SITE", "SOURCE", "STATUS", "NAME", "TELEPHONE", "CLUSTER",
+				"PUSH", "REASON"}
+			return a.render(users, header, func() [][]string {
+				var rows [][]string
+				for _, u := range users {
+					place := u.Customer
+					if u.Site != "" {
+						place += "/" + u.Site
+					}
+					push := u.PushStatus
+					if u.PushAction != "" {
+						push += " (" + u.PushAction + ")"
+					}
+					reason := u.PushReason
+					if u.Invalid != "" {
+						reason = "invalid: " + u.Invalid
+					}
+					name := strings.TrimSpace(u.FirstName + " " + u.LastName)
+					rows = append(rows, []string{u.UserID, place, u.Source, u.Status, orDash(name),
+						orDash(u.TelephoneNumber), orDash(u.Cluster), orDash(push), reason})
+				}
+				return rows
+			})
+		},
+	}
+	cmd.Flags().StringVar(&filter.Customer, "customer", "", "list only this customer's users")
+	cmd.Flags().StringVar(&site, "site", "", "list only this site's users (CUSTOMER/SITE)")
+	cmd.Flags().StringVar(&filter.UserID, "userid", "", "list only this userid (ignoring case)")
+	cmd.Flags().IntVar(&filter.Limit, "limit", 1000, "list at most this many users")
+	cmd.MarkFlagsMutuallyExclusive("customer", "site")
+	return cmd
+}
