@@ -3,15 +3,23 @@
 //
 //	go run ./deploy/sampledir -count 3000 -base-dn dc=example,dc=com -seed 1 > people.ldif
 //
-// The LDIF holds ou=people below the base DN, one sub-OU per site (London, Paris, Madrid,
-// Berlin, Warsaw, Moscow, Cairo, Tokyo, New York), and -count people. Each person is an
-// inetOrgPerson named by cn, with uid, cn, sn, givenName, mail, telephoneNumber in E.164 with
-// the site's prefix (+4420, +331, +3491, +4930, +4822, +7495, +202, +813, +1212),
-// departmentNumber (R&D, Sales, Support, Finance, Human Resources, Marketing, Operations, Legal),
-// title and employeeType (employee, contractor, intern, or disabled for about one in a hundred).
+// The LDIF contains ou=people below the base DN, one sub-OU per site (London, New York, Paris,
+// Madrid, Berlin, Warsaw, Moscow, Cairo, Tokyo), and -count people. Each person is an
+// inetOrgPerson whose RDN is cn, with these attributes:
+//
+//   - uid: the ASCII form of given.family, numbered from 2 when it repeats;
+//   - cn, sn and givenName in the site's script;
+//   - mail: uid@domain, where the domain is the base DN's dc= parts (example.com otherwise);
+//   - telephoneNumber in E.164 with the site's prefix (+4420, +1212, +331, +3491, +4930,
+//     +4822, +7495, +202, +813), distinct per person;
+//   - departmentNumber: R&D, Sales, Support, Finance, Human Resources, Marketing, Operations
+//     or Legal, and a title that fits it;
+//   - employeeType: employee, contractor, intern, or disabled for about one in a hundred.
+//
+// About one person in a hundred has no title, two no mail and three no telephone number.
 // Names follow the site: accented Latin (José Núñez, Zoë Lefèvre, Łukasz Wiśniewski, Jürgen
-// Groß), Cyrillic (Дмитрий Иванов), Arabic (محمد حسن) and Japanese written family name first
-// (田中 太郎). A uid is the ASCII form of given.family, numbered from 2 when it repeats.
+// Groß), Cyrillic with female surnames where Russian has them (Дмитрий Иванов, Анна
+// Иванова), Arabic (محمد حسن) and Japanese written family name first (田中 太郎).
 //
 // The first people are fixed edge cases, so any count of at least 12 contains them all:
 //
@@ -24,9 +32,13 @@
 //   - Björn Ek, a disabled account (employeeType: disabled).
 //
 // With -case-duplicates one more person, José Núñez in Paris, has the uid Jose.Nunez, which
-// differs only in case from Madrid's jose.nunez.
+// differs only in case from Madrid's jose.nunez, and so the same mail address.
 //
-// Values that are not plain ASCII, and DNs that hold such values, are written base64-encoded
+// The person without a surname is no inetOrgPerson, so a reader with the filter
+// (objectClass=inetOrgPerson) skips her: use (uid=*) or
+// (|(objectClass=inetOrgPerson)(objectClass=account)) to see her reported invalid.
+//
+// Values that are not plain ASCII, and DNs that contain such values, are written base64-encoded
 // after "::" as RFC 2849 requires. Output is deterministic for a seed and streamed: memory does
 // not grow with -count. Nothing but LDIF goes to standard output; errors go to standard error.
 package main

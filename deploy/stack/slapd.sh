@@ -3,7 +3,7 @@
 #
 # Usage: deploy/stack/slapd.sh start|stop|status|seed LDIF
 #
-#   start        create $STACK_DIR/slapd on first use, start slapd, wait until it answers on
+#   start        create $STACK_DIR/slapd on first use, start slapd, wait until it responds on
 #                both ports and write $STACK_DIR/slapd.env; a running server is left alone
 #   stop         stop the slapd that start launched (by its pidfile, nothing else)
 #   status       print whether that slapd runs; exit 0 when it does, 3 when it does not
@@ -16,7 +16,8 @@
 #   LDAPS_PORT           [3636]              ldaps:// port on 127.0.0.1
 #   LDAP_BASE_DN         [dc=example,dc=com] suffix; fixed once the database exists
 #   LDAP_ADMIN_PASSWORD  [generated once, kept in $STACK_DIR/slapd/admin-password]
-#   LDAP_LOG_LEVEL       [none]              slapd loglevel; logs go to $STACK_DIR/slapd/slapd.log
+#   LDAP_LOG_LEVEL       [0]                 slapd debug level (-d), for example stats or 256;
+#                                            the output goes to $STACK_DIR/slapd/slapd.log
 #
 # The server is dev-only: mdb with dbnosync, a self-signed CA ($STACK_DIR/slapd/ca.pem), an admin
 # rootdn cn=admin,<base>, and a read-only bind user cn=ucmpush,ou=services,<base> whose password
@@ -30,7 +31,7 @@ STACK_DIR=${STACK_DIR:-$repo_root/.devstack}
 LDAP_PORT=${LDAP_PORT:-3389}
 LDAPS_PORT=${LDAPS_PORT:-3636}
 LDAP_BASE_DN=${LDAP_BASE_DN:-dc=example,dc=com}
-LDAP_LOG_LEVEL=${LDAP_LOG_LEVEL:-none}
+LDAP_LOG_LEVEL=${LDAP_LOG_LEVEL:-0}
 
 dir=$STACK_DIR/slapd
 conf=$dir/slapd.conf
@@ -123,8 +124,8 @@ write_config() {
 
 		pidfile $pidfile
 		argsfile $dir/slapd.args
-		logfile $dir/slapd.log
-		loglevel $LDAP_LOG_LEVEL
+		# slapd runs in the foreground with -d, which writes its messages to slapd.log.
+		loglevel none
 		modulepath $module_dir
 		moduleload back_mdb
 
@@ -182,7 +183,7 @@ init_database() {
 		local existing
 		existing=$(<"$dir/base-dn")
 		if [[ $existing != "$LDAP_BASE_DN" ]]; then
-			die "$dir holds base DN $existing, not $LDAP_BASE_DN: unset LDAP_BASE_DN or remove $dir"
+			die "$dir contains the database of base DN $existing, not $LDAP_BASE_DN: unset LDAP_BASE_DN or remove $dir"
 		fi
 		return 0
 	fi
@@ -240,8 +241,22 @@ write_env() {
 	)
 }
 
+# alive reports whether process $1 exists and is no zombie: a stopped slapd is reaped by
+# init, which may take seconds.
+alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} != Z ]]
+}
+
+port_in_use() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_until_ready waits until slapd (pid $1) responds on both ports, or fails if it exits.
 wait_until_ready() {
-	local i
+	local pid=$1 i
 	for ((i = 0; i < 100; i++)); do
 		if LDAPTLS_CACERT=$dir/ca.pem ldapsearch -x -H "$ldaps_url" -s base -b "" \
 			-o nettimeout=1 namingContexts >/dev/null 2>&1 &&
@@ -249,9 +264,14 @@ wait_until_ready() {
 				>/dev/null 2>&1; then
 			return 0
 		fi
+		if ! alive "$pid"; then
+			tail -n 20 "$dir/slapd.log" >&2
+			die "slapd exited during startup; see $dir/slapd.log (LDAP_LOG_LEVEL=-1 logs more)"
+		fi
 		sleep 0.1
 	done
-	die "slapd did not answer on $ldap_url and $ldaps_url within 10 s; see $dir/slapd.log"
+	kill -TERM "$pid" 2>/dev/null || true
+	die "slapd did not respond on $ldap_url and $ldaps_url within 10 s; see $dir/slapd.log"
 }
 
 cmd_start() {
@@ -277,10 +297,21 @@ cmd_start() {
 	write_config "$admin_hash"
 	init_database
 
-	# slapd forks into the background once its listeners are open, so a port in use fails here.
-	/usr/sbin/slapd -f "$conf" -h "$ldap_url/ $ldaps_url/" 2>>"$dir/slapd.log" ||
-		die "slapd failed to start (is port $LDAP_PORT or $LDAPS_PORT in use?); see $dir/slapd.log"
-	wait_until_ready
+	local port
+	for port in "$LDAP_PORT" "$LDAPS_PORT"; do
+		if port_in_use "$port"; then
+			die "port $port on 127.0.0.1 is in use: set LDAP_PORT and LDAPS_PORT to free ports"
+		fi
+	done
+
+	# slapd stays in the foreground (-d), in a session of its own, so it shuts down at once
+	# on SIGTERM (a detached slapd 2.5 takes about 2 s) and its messages reach slapd.log.
+	# Without job control the background child is no process group leader, so setsid does
+	# not fork and $! is slapd itself.
+	echo "--- $(date -Is) start" >>"$dir/slapd.log"
+	setsid /usr/sbin/slapd -d "$LDAP_LOG_LEVEL" -f "$conf" -h "$ldap_url/ $ldaps_url/" \
+		</dev/null >>"$dir/slapd.log" 2>&1 &
+	wait_until_ready $!
 	write_env
 	echo "slapd running (pid $(<"$pidfile")) on $ldap_url and $ldaps_url; settings in $STACK_DIR/slapd.env"
 }
@@ -294,10 +325,10 @@ cmd_stop() {
 	kill -TERM "$pid"
 	local i
 	for ((i = 0; i < 100; i++)); do
-		[[ -e /proc/$pid ]] || break
-		sleep 0.1
+		alive "$pid" || break
+		sleep 0.05
 	done
-	if [[ -e /proc/$pid ]]; then
+	if alive "$pid"; then
 		die "slapd (pid $pid) did not stop within 10 s"
 	fi
 	rm -f "$pidfile"

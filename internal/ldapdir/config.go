@@ -42,8 +42,8 @@ type Config struct {
 	// lets anyone between ucmpush and the server read the bind password.
 	InsecureSkipVerify bool
 	// BindDN and BindPassword are the credentials of a simple bind. An empty BindDN binds
-	// anonymously; a BindDN with an empty BindPassword is rejected, because most servers treat
-	// that as an anonymous bind and it would hide a missing password.
+	// anonymously. A BindDN with an empty BindPassword is rejected, because most servers treat
+	// that as an anonymous bind, which would hide a missing password.
 	BindDN, BindPassword string
 	// BaseDN is the subtree searched for users, for example ou=people,dc=example,dc=com.
 	BaseDN string
@@ -208,7 +208,7 @@ func (s *settings) validateDirectory() error {
 	}
 
 	if s.BaseDN == "" {
-		return errors.New("missing base DN: set it to the subtree that holds the users, " +
+		return errors.New("missing base DN: set it to the subtree that contains the users, " +
 			"for example ou=people,dc=example,dc=com")
 	}
 	if _, err := ldap.ParseDN(s.BaseDN); err != nil {

@@ -53,7 +53,7 @@ func IsInvalidCredentials(err error) bool {
 }
 
 // IsRetryable reports whether the same search may succeed later without a change of
-// configuration: a network error, a timeout, or a server that answered busy (51), unavailable
+// configuration: a network error, a timeout, or a server that returned busy (51), unavailable
 // (52), server down (81), timeout (85), time limit exceeded (3) or connect error (91).
 //
 // It returns false for nil, a canceled context, an untrusted or unreadable TLS certificate,

@@ -364,8 +364,8 @@ func TestSearchTLS(t *testing.T) {
 		{name: "StartTLS without CA file", change: func(c *Config) {
 			c.StartTLS = true
 		}, wantErr: "not trusted"},
-		// The plain port closes the connection, which cannot be told from a server restart, so
-		// the error stays retryable.
+		// The plain port closes the connection, which cannot be distinguished from a server
+		// restart, so the error stays retryable.
 		{name: "ldaps on the plain port", change: func(c *Config) {
 			c.URL, c.CAFile = strings.Replace(srv.URL, "ldap:", "ldaps:", 1), srv.CAFile
 		}, wantErr: "the server closed the connection, as a plain ldap:// port does",
@@ -664,8 +664,8 @@ func (p *dropProxy) cut() {
 	p.conns = nil
 }
 
-// startSilentServer accepts TCP connections on 127.0.0.1 and never answers, and returns its
-// address.
+// startSilentServer accepts TCP connections on 127.0.0.1 and never responds. It returns the
+// listening address.
 func startSilentServer(t *testing.T) string {
 	t.Helper()
 	listener, err := net.Listen("tcp", "127.0.0.1:0")

@@ -12,7 +12,7 @@ import (
 	"github.com/ucmpush/ucmpush/domain"
 )
 
-// Longest values UCM stores in an end user. The AXL 14.0 schema puts no maxLength facet on
+// Maximum lengths of the values UCM stores in an end user. The AXL 14.0 schema puts no maxLength facet on
 // XUser's fields, so these come from UCM's database: the 15.0 data dictionary rejects a userid
 // over 128 bytes (rule RI-58 of the enduser table).
 //
@@ -41,8 +41,8 @@ type field struct {
 // MapEntry maps one search result entry to a [domain.DirectoryEntry] with mapping m.
 //
 // Attribute names are matched without regard to case. Each field takes the first value of
-// its attribute with surrounding white space trimmed, so a multi-valued attribute's other
-// values are ignored; userid keeps its case. The key is entryUUID as the server returns it, or
+// its attribute with surrounding white space trimmed, so the other values of a multi-valued
+// attribute are ignored. The userid keeps its case. The key is entryUUID as the server returns it, or
 // objectGUID formatted as a lower-case GUID string in Active Directory's byte order.
 //
 // An entry that cannot reach UCM is still mapped as far as possible and gets the first reason

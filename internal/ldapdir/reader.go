@@ -58,7 +58,7 @@ type SearchStats struct {
 
 // Search reads every entry below the base DN that matches the filter and calls fn once per
 // page, in server order, before it requests the next page. Pages that hold no entry are not
-// passed to fn. The search asks for exactly the mapped attributes, the key and the disabled
+// passed to fn. The search requests exactly the mapped attributes, the key and the disabled
 // attribute, and maps each entry with [MapEntry], so invalid entries reach fn too.
 //
 // If the connection drops mid-search (a network error, not an LDAP result), Search redials,
@@ -248,7 +248,7 @@ func pagingCookie(result *ldap.SearchResult) []byte {
 	return paging.Cookie
 }
 
-// abandonPaging asks the server to drop the paging state of req (RFC 2696: page size 0 with
+// abandonPaging requests that the server drop the paging state of req (RFC 2696: page size 0 with
 // the last cookie). It is best effort, because closing the connection drops the state too.
 func abandonPaging(conn *ldap.Conn, req *ldap.SearchRequest, paging *ldap.ControlPaging,
 	cookie []byte) {
