@@ -55,7 +55,7 @@ func newPushSiteCommand(a *app) *cobra.Command {
 			id := workflows.SitePushWorkflowID(ref.String(), workflows.TriggerManual, "")
 			opts := client.StartWorkflowOptions{
 				ID:                       id,
-				TaskQueue:                workflows.TaskQueue,
+				TaskQueue:                a.taskQueue,
 				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 				WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 				TypedSearchAttributes: temporal.NewSearchAttributes(

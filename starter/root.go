@@ -16,6 +16,7 @@ import (
 
 	"github.com/ucmpush/ucmpush/internal/store"
 	"github.com/ucmpush/ucmpush/worker"
+	"github.com/ucmpush/ucmpush/workflows"
 )
 
 // app carries the settings every command shares and opens connections on first use.
@@ -24,6 +25,7 @@ type app struct {
 	temporalAddress string
 	namespace       string
 	uiURL           string
+	taskQueue       string
 	output          string
 
 	out, errOut io.Writer
@@ -32,7 +34,8 @@ type app struct {
 }
 
 // NewRootCommand returns the ucmpush command tree, reading connection defaults from the
-// environment (DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL).
+// environment (DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL,
+// UCMPUSH_TASK_QUEUE).
 func NewRootCommand() *cobra.Command {
 	a := &app{}
 	root := &cobra.Command{
@@ -63,6 +66,8 @@ func NewRootCommand() *cobra.Command {
 		"Temporal namespace (env TEMPORAL_NAMESPACE)")
 	flags.StringVar(&a.uiURL, "ui-url", os.Getenv("TEMPORAL_UI_URL"),
 		"Temporal Web UI base URL, for links to workflows (env TEMPORAL_UI_URL)")
+	flags.StringVar(&a.taskQueue, "task-queue", envOr("UCMPUSH_TASK_QUEUE", workflows.TaskQueue),
+		"Temporal task queue the workers poll (env UCMPUSH_TASK_QUEUE)")
 	flags.StringVarP(&a.output, "output", "o", "table", "output format: table or json")
 
 	root.AddCommand(

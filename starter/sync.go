@@ -40,7 +40,7 @@ func newSyncCommand(a *app) *cobra.Command {
 
 			opts := client.StartWorkflowOptions{
 				ID:                       workflows.SyncWorkflowID(dir.Name),
-				TaskQueue:                workflows.TaskQueue,
+				TaskQueue:                a.taskQueue,
 				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 				WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 				TypedSearchAttributes: temporal.NewSearchAttributes(
