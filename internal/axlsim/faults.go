@@ -115,7 +115,7 @@ func (s *Server) nextInjectedFault(op string) (InjectedFault, bool) {
 
 func (s *Server) writeInjected(w http.ResponseWriter, req request, f InjectedFault) int {
 	s.count(func(st *Stats) { st.Faults++ })
-	s.logger.Info("axlsim sent an injected fault", "operation", req.op, "httpStatus", f.HTTPStatus,
+	s.logger.Debug("axlsim sent an injected fault", "operation", req.op, "httpStatus", f.HTTPStatus,
 		"axlcode", f.Code)
 
 	if f.Code != 0 || f.Message != "" {
