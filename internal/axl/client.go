@@ -87,7 +87,7 @@ type Client struct {
 
 // New checks cfg and returns a client for it. It fails on an unsupported version, a URL that
 // is not https (outside loopback), missing credentials, and an unreadable or empty CAFile. It
-// does not contact UCM.
+// does not contact UCM. Without HTTPClient, requests honour HTTPS_PROXY and NO_PROXY.
 func New(cfg Config) (*Client, error) {
 	if err := checkVersion(cfg.Version); err != nil {
 		return nil, err
