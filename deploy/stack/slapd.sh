@@ -183,7 +183,8 @@ init_database() {
 		local existing
 		existing=$(<"$dir/base-dn")
 		if [[ $existing != "$LDAP_BASE_DN" ]]; then
-			die "$dir contains the database of base DN $existing, not $LDAP_BASE_DN: unset LDAP_BASE_DN or remove $dir"
+			die "$dir contains the database of base DN $existing, not $LDAP_BASE_DN:" \
+				"unset LDAP_BASE_DN or remove $dir"
 		fi
 		return 0
 	fi
@@ -280,6 +281,15 @@ cmd_start() {
 	chmod 700 "$dir"
 
 	if pid=$(running_pid); then
+		# Refuse to describe a running server with settings it was not started with.
+		if ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "-h $ldap_url/ $ldaps_url/"; then
+			die "slapd (pid $pid) already runs on other ports than $LDAP_PORT and" \
+				"$LDAPS_PORT: stop it first, or set LDAP_PORT and LDAPS_PORT to its ports"
+		fi
+		if [[ $(<"$dir/base-dn") != "$LDAP_BASE_DN" ]]; then
+			die "slapd (pid $pid) serves base DN $(<"$dir/base-dn"), not $LDAP_BASE_DN:" \
+				"unset LDAP_BASE_DN"
+		fi
 		write_env
 		echo "slapd already running (pid $pid) on $ldap_url and $ldaps_url"
 		return 0
@@ -313,7 +323,8 @@ cmd_start() {
 		</dev/null >>"$dir/slapd.log" 2>&1 &
 	wait_until_ready $!
 	write_env
-	echo "slapd running (pid $(<"$pidfile")) on $ldap_url and $ldaps_url; settings in $STACK_DIR/slapd.env"
+	echo "slapd running (pid $(<"$pidfile")) on $ldap_url and $ldaps_url;" \
+		"settings in $STACK_DIR/slapd.env"
 }
 
 cmd_stop() {

@@ -479,7 +479,8 @@ func TestSearchGivesUpAfterMaxReconnects(t *testing.T) {
 			if !IsRetryable(err) {
 				t.Errorf("IsRetryable(%v) = false, want true", err)
 			}
-			if want := fmt.Sprintf("gave up after %d reconnects", tt.wantReconnects); !strings.Contains(err.Error(), want) {
+			want := fmt.Sprintf("gave up after %d reconnects", tt.wantReconnects)
+			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error %q lacks %q", err, want)
 			}
 			if stats.Reconnects != tt.wantReconnects {

@@ -12,20 +12,25 @@ import (
 	"github.com/ucmpush/ucmpush/domain"
 )
 
-// Maximum lengths of the values UCM stores in an end user. The AXL 14.0 schema puts no maxLength facet on
-// XUser's fields, so these come from UCM's database: the 15.0 data dictionary rejects a userid
-// over 128 bytes (rule RI-58 of the enduser table).
+// Maximum lengths of the values UCM stores in an end user. The AXL 14.0 schema puts no
+// maxLength facet on XUser's fields, so these come from UCM's database: the 15.0 data
+// dictionary rejects a userid over 128 bytes (rule RI-58 of the enduser table).
 //
 // NOTE: the limits of the name, mail, telephone, department and title columns are the commonly
 // documented sizes of the enduser table (64 and 255 characters), not checked against a data
-// dictionary; a UCM that rejects shorter values fails at push time with a validation fault.
+// dictionary. A UCM that rejects shorter values fails at push time with a validation fault.
 const (
-	maxUserIDBytes         = 128
-	maxNameChars           = 64
-	maxMailChars           = 255
-	maxTelephoneChars      = 64
-	maxDepartmentChars     = 64
-	maxTitleChars          = 64
+	maxUserIDBytes     = 128
+	maxNameChars       = 64
+	maxMailChars       = 255
+	maxTelephoneChars  = 64
+	maxDepartmentChars = 64
+	maxTitleChars      = 64
+)
+
+// userAccountControl is Active Directory's attribute of account flags, in which
+// uacAccountDisabledFlag (ADS_UF_ACCOUNTDISABLE) marks a disabled account.
+const (
 	userAccountControl     = "userAccountControl"
 	uacAccountDisabledFlag = 0x2
 )
@@ -42,8 +47,8 @@ type field struct {
 //
 // Attribute names are matched without regard to case. Each field takes the first value of
 // its attribute with surrounding white space trimmed, so the other values of a multi-valued
-// attribute are ignored. The userid keeps its case. The key is entryUUID as the server returns it, or
-// objectGUID formatted as a lower-case GUID string in Active Directory's byte order.
+// attribute are ignored. The userid keeps its case. The key is entryUUID as the server
+// returns it, or objectGUID formatted by [FormatObjectGUID].
 //
 // An entry that cannot reach UCM is still mapped as far as possible and gets the first reason
 // in Invalid: a missing key, userid or last name; a value of a mapped attribute with invalid

@@ -57,7 +57,7 @@ type SearchStats struct {
 }
 
 // Search reads every entry below the base DN that matches the filter and calls fn once per
-// page, in server order, before it requests the next page. Pages that hold no entry are not
+// page, in server order, before it requests the next page. Pages that contain no entry are not
 // passed to fn. The search requests exactly the mapped attributes, the key and the disabled
 // attribute, and maps each entry with [MapEntry], so invalid entries reach fn too.
 //
@@ -68,10 +68,11 @@ type SearchStats struct {
 // the caller upserts entries by Key, so a re-delivered entry changes nothing. A caller that
 // deletes users missing from a search must use only a search that returned a nil error.
 //
-// An error from fn stops the search, asks the server to release the paging state, and is
-// returned wrapped. Canceling ctx closes the connection, which ends the search and the paging
-// state on the server, and Search returns an error that wraps ctx.Err(). Other errors name
-// the setting to fix; classify them with [IsRetryable] and [IsInvalidCredentials].
+// An error from fn stops the search, requests that the server release the paging state, and
+// is returned wrapped. Canceling ctx closes the connection, which ends the search and the
+// paging state on the server, and Search returns an error that wraps ctx.Err(). Other errors
+// say what failed and which setting to check; classify them with [IsRetryable] and
+// [IsInvalidCredentials]. The returned stats are valid with an error too.
 func (r *Reader) Search(
 	ctx context.Context,
 	fn func(page []domain.DirectoryEntry) error,
@@ -93,7 +94,7 @@ func (r *Reader) Search(
 
 		if ctx.Err() != nil {
 			return stats, fmt.Errorf("search %q on %s stopped after %d pages: %w",
-				r.s.BaseDN, redactURL(r.s.URL), stats.Pages, context.Cause(ctx))
+				r.s.BaseDN, redactURL(r.s.URL), stats.Pages, ctx.Err())
 		}
 		if !connected || !isConnectionDrop(err) {
 			return stats, err
@@ -126,7 +127,7 @@ func (r *Reader) Check(ctx context.Context) error {
 		1, 0, false, "(objectClass=*)", []string{"1.1"}, nil)
 	if _, err := conn.Search(req); err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("check %s: %w", redactURL(r.s.URL), context.Cause(ctx))
+			return fmt.Errorf("check %s: %w", redactURL(r.s.URL), ctx.Err())
 		}
 		return r.s.describeSearchError(markConnectionLost(conn, err), 0)
 	}
@@ -248,8 +249,8 @@ func pagingCookie(result *ldap.SearchResult) []byte {
 	return paging.Cookie
 }
 
-// abandonPaging requests that the server drop the paging state of req (RFC 2696: page size 0 with
-// the last cookie). It is best effort, because closing the connection drops the state too.
+// abandonPaging requests that the server drop the paging state of req (RFC 2696: page size 0
+// with the last cookie). It is best effort, because closing the connection drops the state too.
 func abandonPaging(conn *ldap.Conn, req *ldap.SearchRequest, paging *ldap.ControlPaging,
 	cookie []byte) {
 	if len(cookie) == 0 {
@@ -273,7 +274,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 	defer timer.Stop()
 	select {
 	case <-ctx.Done():
-		return context.Cause(ctx)
+		return ctx.Err()
 	case <-timer.C:
 		return nil
 	}
