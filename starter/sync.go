@@ -97,7 +97,7 @@ func (a *app) printSyncResult(r workflows.LdapSyncThenPushResult) error {
 	fmt.Fprintf(a.out, "Store: %d added, %d updated, %d unchanged, %d removed, %d disabled.\n\n",
 		s.Added, s.Updated, s.Unchanged, s.Removed, s.Disabled)
 
-	header := []string{"SITE", "AUTO PUSH", "CLUSTER", "USERS", "MOVED", "PUSHED", "UNCHANGED",
+	header := []string{"SITE", "AUTO PUSH", "CLUSTER", "ACTIVE", "MOVED", "PUSHED", "UNCHANGED",
 		"FAILED", "SKIPPED", "NOTE"}
 	var rows [][]string
 	var failures []string
