@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -230,9 +231,19 @@ func splitDN(dn string) []string {
 	return append(parts, current.String())
 }
 
+// unescapeDNValue undoes the escapes of RFC 4514: a backslash before a special character
+// (\, for a comma), and a backslash before two hex digits, which encode one byte of UTF-8
+// (\2C for a comma, \C3\A9 for é).
 func unescapeDNValue(v string) string {
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+2 < len(v) {
+			if n, err := strconv.ParseUint(v[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 2
+				continue
+			}
+		}
 		if v[i] == '\\' && i+1 < len(v) {
 			i++
 		}
