@@ -304,11 +304,12 @@ func (p *sitePush) finish(ctx workflow.Context, clusterError string) (PushSiteRe
 }
 
 // errorMessage returns the message of an activity error without the wrapping that Temporal
-// adds ("activity error (type: ..., scheduledEventID: ...)"), which says nothing to an operator.
+// adds ("activity error (type: ..., scheduledEventID: ...)" before it, "(type: ..., retryable:
+// ...)" and the cause again after it), which says nothing to an operator.
 func errorMessage(err error) string {
 	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return appErr.Error()
+	if errors.As(err, &appErr) && appErr.Message() != "" {
+		return appErr.Message()
 	}
 	return err.Error()
 }
