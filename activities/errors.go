@@ -32,6 +32,12 @@ const (
 	ErrStoreUnavailable = "StoreUnavailable"
 )
 
+// ErrorTypes lists every type above.
+var ErrorTypes = []string{
+	ErrInvalidConfig, ErrNotFound, ErrSyncRefused, ErrSiteNotServed, ErrDirectoryAuth,
+	ErrDirectoryUnavailable, ErrAXLAuth, ErrAXLUnavailable, ErrStoreUnavailable,
+}
+
 // NonRetryableErrors lists the types that no retry can fix.
 var NonRetryableErrors = []string{
 	ErrInvalidConfig, ErrNotFound, ErrSyncRefused, ErrSiteNotServed, ErrDirectoryAuth, ErrAXLAuth,

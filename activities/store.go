@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/ucmpush/ucmpush/domain"
 	"github.com/ucmpush/ucmpush/internal/store"
 )
 
@@ -74,6 +75,8 @@ type ApplyMoveRulesInput struct {
 type SiteMoves struct {
 	SiteID int64
 	Moved  int
+	// LeftOnOldCluster counts moved users that stay on a cluster that no longer serves them.
+	LeftOnOldCluster int
 }
 
 // ApplyMoveRulesResult lists, by site ID, the sites that received users.
@@ -87,12 +90,19 @@ func (a *StoreActivities) ApplyMoveRules(ctx context.Context, in ApplyMoveRulesI
 	if err != nil {
 		return ApplyMoveRulesResult{}, storeError(err)
 	}
+	return moveResult(moved), nil
+}
+
+// moveResult turns the store's maps into a list sorted by site ID, as workflows need
+// deterministic input.
+func moveResult(m store.MoveResult) ApplyMoveRulesResult {
 	var result ApplyMoveRulesResult
-	for site, n := range moved {
-		result.Sites = append(result.Sites, SiteMoves{SiteID: site, Moved: n})
+	for site, n := range m.Moved {
+		result.Sites = append(result.Sites, SiteMoves{SiteID: site, Moved: n,
+			LeftOnOldCluster: m.LeftOnOldCluster[site]})
 	}
 	sort.Slice(result.Sites, func(i, j int) bool { return result.Sites[i].SiteID < result.Sites[j].SiteID })
-	return result, nil
+	return result
 }
 
 // ListSitesInput selects a customer.
@@ -124,6 +134,11 @@ func (a *StoreActivities) ListSites(ctx context.Context, in ListSitesInput) (Lis
 	if err != nil {
 		return ListSitesResult{}, storeError(err)
 	}
+	return a.siteTargets(ctx, sites)
+}
+
+// siteTargets describes sites for a push, with their active user counts.
+func (a *StoreActivities) siteTargets(ctx context.Context, sites []domain.Site) (ListSitesResult, error) {
 	var result ListSitesResult
 	for _, s := range sites {
 		t := SiteTarget{SiteID: s.ID, Site: s.Ref().String(), AutoPush: s.AutoPush,
@@ -134,6 +149,7 @@ func (a *StoreActivities) ListSites(ctx context.Context, in ListSitesInput) (Lis
 		case s.ClusterID == 0:
 			t.NotServed = fmt.Sprintf("NDL %s names no UCM cluster; set one with `ucmpush ndl set %s --cluster NAME`", s.NDL, s.NDL)
 		}
+		var err error
 		if t.Users, err = a.Store.CountActiveUsers(ctx, s.ID); err != nil {
 			return result, storeError(err)
 		}
@@ -149,6 +165,8 @@ type PlanSitePushInput struct {
 	PlanKey string
 	// All plans every pushable user of the site, not only the new and changed ones.
 	All bool
+	// ChangeKey plans only the users that the trigger with this key moved or created.
+	ChangeKey string
 }
 
 // PlanSitePushResult describes a frozen push plan.
@@ -164,7 +182,7 @@ type PlanSitePushResult struct {
 
 // PlanSitePush freezes the users of the site that need a push to its UCM cluster.
 func (a *StoreActivities) PlanSitePush(ctx context.Context, in PlanSitePushInput) (PlanSitePushResult, error) {
-	plan, err := a.Store.PlanSitePush(ctx, in.PlanKey, in.SiteID, in.All)
+	plan, err := a.Store.PlanSitePush(ctx, in.PlanKey, in.SiteID, store.PlanOptions{All: in.All, ChangeKey: in.ChangeKey})
 	if err != nil {
 		return PlanSitePushResult{}, storeError(err)
 	}

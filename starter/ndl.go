@@ -4,8 +4,10 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/ucmpush/ucmpush/domain"
+	"github.com/ucmpush/ucmpush/workflows"
 )
 
 func newNDLCommand(a *app) *cobra.Command {
@@ -45,25 +47,46 @@ func newNDLAddCommand(a *app) *cobra.Command {
 
 func newNDLSetCommand(a *app) *cobra.Command {
 	var cluster string
+	var wait bool
 	cmd := &cobra.Command{
 		Use:   "set NAME --cluster CLUSTER",
 		Short: "Change the UCM cluster an NDL names (--cluster \"\" removes it)",
-		Args:  cobra.ExactArgs(1),
+		Long: "Start a SiteNDLChanged workflow: its first step makes the NDL name the cluster, " +
+			"then the users of every site on the NDL whose auto push is on are pushed to the new " +
+			"cluster. Nothing is deleted from the old cluster; the users' push state there " +
+			"becomes unserved.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := a.store(cmd.Context())
+			ctx := cmd.Context()
+			db, err := a.store(ctx)
 			if err != nil {
 				return err
 			}
-			n, err := db.SetNDLCluster(cmd.Context(), args[0], cluster)
-			if err != nil {
+			if _, err := db.NDL(ctx, args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "NDL %s now names UCM cluster %s.\n", n.Name, orDash(n.Cluster))
-			return nil
+			if cluster != "" {
+				if _, err := db.Cluster(ctx, cluster); err != nil {
+					return err
+				}
+			}
+
+			input := workflows.SiteNDLChangedInput{NDL: args[0], Cluster: cluster}
+			attrs := []temporal.SearchAttributeUpdate{
+				workflows.TriggerKey.ValueSet(workflows.TriggerNDLChanged),
+				workflows.ClusterKey.ValueSet(cluster),
+			}
+			run, err := a.start(ctx, workflows.NDLClusterChangedWorkflowID(args[0], cluster), attrs,
+				workflows.SiteNDLChanged, input)
+			if err != nil || !wait {
+				return err
+			}
+			return a.waitTrigger(ctx, run)
 		},
 	}
 	cmd.Flags().StringVar(&cluster, "cluster", "", "UCM cluster the NDL names")
 	_ = cmd.MarkFlagRequired("cluster")
+	addWaitFlag(cmd, &wait)
 	return cmd
 }
 

@@ -14,7 +14,7 @@ import (
 
 func newPushCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: "push", Short: "Push users to UCM by hand, whatever the auto push switch says"}
-	cmd.AddCommand(newPushSiteCommand(a))
+	cmd.AddCommand(newPushSiteCommand(a), newPushCustomerCommand(a))
 	return cmd
 }
 
@@ -77,7 +77,7 @@ func newPushSiteCommand(a *app) *cobra.Command {
 			}
 
 			var result workflows.PushSiteResult
-			if err := run.Get(ctx, &result); err != nil {
+			if err := a.waitWithProgress(ctx, run, &result); err != nil {
 				return fmt.Errorf("push of site %s failed: %s", ref, workflowErrorMessage(err))
 			}
 			return a.printPushResult(result)
@@ -104,4 +104,43 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 		return fmt.Errorf("%d users of site %s failed to push", r.Failed, r.Site)
 	}
 	return nil
+}
+
+func newPushCustomerCommand(a *app) *cobra.Command {
+	var wait bool
+	cmd := &cobra.Command{
+		Use:   "customer CUSTOMER",
+		Short: "Push every user of a customer to the UCM cluster of the user's own site",
+		Long: "Start a NodePush workflow: one push per site of the customer whose NDL names a UCM " +
+			"cluster, whatever the auto push switch says. Each user is read from UCM first and " +
+			"only what differs is written. Sites without a UCM are listed with the reason, and " +
+			"users at no site are counted as skipped.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if err := domain.ValidateName("customer", args[0]); err != nil {
+				return err
+			}
+			db, err := a.store(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := db.Customer(ctx, args[0]); err != nil {
+				return err
+			}
+
+			attrs := []temporal.SearchAttributeUpdate{
+				workflows.CustomerKey.ValueSet(args[0]),
+				workflows.TriggerKey.ValueSet(workflows.TriggerNodePush),
+			}
+			run, err := a.start(ctx, workflows.NodePushWorkflowID(args[0]), attrs, workflows.NodePush,
+				workflows.NodePushInput{Customer: args[0]})
+			if err != nil || !wait {
+				return err
+			}
+			return a.waitTrigger(ctx, run)
+		},
+	}
+	addWaitFlag(cmd, &wait)
+	return cmd
 }

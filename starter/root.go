@@ -80,6 +80,7 @@ func NewRootCommand() *cobra.Command {
 		newRuleCommand(a),
 		newSyncCommand(a),
 		newPushCommand(a),
+		newUCMCommand(a),
 		newUsersCommand(a),
 	)
 	return root

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ucmpush/ucmpush/domain"
+	"github.com/ucmpush/ucmpush/workflows"
 )
 
 func newSiteCommand(a *app) *cobra.Command {
@@ -48,15 +49,20 @@ func newSiteAddCommand(a *app) *cobra.Command {
 
 func newSiteSetCommand(a *app) *cobra.Command {
 	var ndl string
-	var autoPush bool
+	var autoPush, wait bool
 	cmd := &cobra.Command{
 		Use:   "set CUSTOMER/SITE [--auto-push=on|off] [--ndl NAME]",
 		Short: "Change a site's auto push switch or NDL",
-		Long: "Change a site's auto push switch or NDL. Turning auto push on pushes nothing by " +
-			"itself: the next sync pushes new and changed users, and `ucmpush push site` pushes " +
-			"everyone now.",
+		Long: "Change a site's auto push switch or NDL.\n\n" +
+			"--ndl starts a SiteNDLChanged workflow: its first step links the NDL, then, if the " +
+			"site's auto push is on and the NDL names a UCM cluster, every user of the site not yet " +
+			"on that cluster is pushed. Users on a cluster that no longer serves the site stay " +
+			"there and are marked unserved.\n\n" +
+			"Turning auto push on pushes nothing by itself: the next trigger pushes new and " +
+			"changed users, and `ucmpush push site` pushes everyone now.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
 			ref, err := domain.ParseSiteRef(args[0])
 			if err != nil {
 				return err
@@ -64,33 +70,47 @@ func newSiteSetCommand(a *app) *cobra.Command {
 			if !cmd.Flags().Changed("auto-push") && !cmd.Flags().Changed("ndl") {
 				return fmt.Errorf("nothing to change: give --auto-push=on|off or --ndl NAME")
 			}
-			db, err := a.store(cmd.Context())
+			db, err := a.store(ctx)
 			if err != nil {
 				return err
 			}
-			var site domain.Site
-			if cmd.Flags().Changed("ndl") {
-				if site, err = db.SetSiteNDL(cmd.Context(), ref, ndl); err != nil {
+			site, err := db.Site(ctx, ref)
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("ndl") && ndl != "" {
+				if _, err := db.NDL(ctx, ndl); err != nil {
 					return err
 				}
 			}
+
 			if cmd.Flags().Changed("auto-push") {
-				if site, err = db.SetSiteAutoPush(cmd.Context(), ref, autoPush); err != nil {
+				if site, err = db.SetSiteAutoPush(ctx, ref, autoPush); err != nil {
 					return err
 				}
+				fmt.Fprintf(a.out, "Site %s: auto push %s.\n", site.Ref(), onOff(site.AutoPush))
+				if autoPush {
+					fmt.Fprintf(a.out, "Nothing was pushed yet: run `ucmpush push site %s` to push "+
+						"the site's users now.\n", site.Ref())
+				}
 			}
-			fmt.Fprintf(a.out, "Site %s: NDL %s, UCM cluster %s, auto push %s.\n", site.Ref(),
-				orDash(site.NDL), orDash(site.Cluster), onOff(site.AutoPush))
-			if cmd.Flags().Changed("auto-push") && autoPush {
-				fmt.Fprintf(a.out, "Nothing was pushed yet: run `ucmpush push site %s` to push "+
-					"the site's users now.\n", site.Ref())
+			if !cmd.Flags().Changed("ndl") {
+				return nil
 			}
-			return nil
+
+			input := workflows.SiteNDLChangedInput{Site: ref.String(), NDL: ndl}
+			run, err := a.start(ctx, workflows.SiteNDLChangedWorkflowID(ref.String(), ndl),
+				siteAttributes(ref, workflows.TriggerNDLChanged), workflows.SiteNDLChanged, input)
+			if err != nil || !wait {
+				return err
+			}
+			return a.waitTrigger(ctx, run)
 		},
 	}
 	cmd.Flags().StringVar(&ndl, "ndl", "", "network device list of the site (\"\" unlinks it)")
 	cmd.Flags().Var(switchValue{&autoPush}, "auto-push", "push users to the site's UCM automatically: on or off")
 	cmd.Flags().Lookup("auto-push").NoOptDefVal = "on"
+	addWaitFlag(cmd, &wait)
 	return cmd
 }
 

@@ -2,8 +2,6 @@ package starter
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -61,7 +59,7 @@ func newSyncCommand(a *app) *cobra.Command {
 			}
 
 			var result workflows.LdapSyncThenPushResult
-			if err := run.Get(ctx, &result); err != nil {
+			if err := a.waitWithProgress(ctx, run, &result); err != nil {
 				return fmt.Errorf("sync of directory %s failed: %s", dir.Name, workflowErrorMessage(err))
 			}
 			return a.printSyncResult(result)
@@ -97,45 +95,13 @@ func (a *app) printSyncResult(r workflows.LdapSyncThenPushResult) error {
 	fmt.Fprintf(a.out, "Store: %d added, %d updated, %d unchanged, %d removed, %d disabled.\n\n",
 		s.Added, s.Updated, s.Unchanged, s.Removed, s.Disabled)
 
-	header := []string{"SITE", "AUTO PUSH", "CLUSTER", "ACTIVE", "MOVED", "PUSHED", "UNCHANGED",
-		"FAILED", "SKIPPED", "NOTE"}
-	var rows [][]string
-	var failures []string
-	for _, site := range r.Sites {
-		row := []string{site.Site, onOff(site.AutoPush), orDash(site.Cluster),
-			strconv.Itoa(site.Users), strconv.Itoa(site.Moved), "-", "-", "-", "-", site.NotPushed}
-		if p := site.Push; p != nil {
-			row[5], row[6] = strconv.Itoa(p.Added+p.Updated), strconv.Itoa(p.Unchanged)
-			row[7], row[8], row[9] = strconv.Itoa(p.Failed), strconv.Itoa(p.Skipped), p.Error
-			for _, f := range p.Failures {
-				failures = append(failures, fmt.Sprintf("  %s %s: %s", site.Site, f.UserID, f.Reason))
-			}
-		}
-		rows = append(rows, row)
-	}
-	if err := printTable(a.out, header, rows); err != nil {
+	if err := a.printSiteTable(r.Sites); err != nil {
 		return err
-	}
-	if len(failures) > 0 {
-		fmt.Fprintf(a.out, "\nFailed users (first %d per site):\n%s\n", len(failures), strings.Join(failures, "\n"))
 	}
 	return pushFailures(r)
 }
 
 // pushFailures returns an error when any user failed to push, so scripts see a non-zero exit.
 func pushFailures(r workflows.LdapSyncThenPushResult) error {
-	failed := 0
-	for _, site := range r.Sites {
-		if site.Push != nil {
-			failed += site.Push.Failed
-		}
-		if site.PushWorkflowID != "" && site.Push == nil {
-			return fmt.Errorf("push of site %s failed: %s", site.Site, site.NotPushed)
-		}
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d users failed to push; `ucmpush users list --customer %s` shows each reason",
-			failed, r.Customer)
-	}
-	return nil
+	return sitePushFailures(r.Sites)
 }

@@ -10,8 +10,8 @@ import (
 )
 
 func newUsersCommand(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "users", Short: "List users with their site and push state"}
-	cmd.AddCommand(newUsersListCommand(a))
+	cmd := &cobra.Command{Use: "users", Short: "List, move and create users"}
+	cmd.AddCommand(newUsersListCommand(a), newUsersMoveCommand(a), newUsersAddCommand(a))
 	return cmd
 }
 

@@ -89,6 +89,11 @@ func interruptOn(ctx context.Context) <-chan interface{} {
 func Register(w sdkworker.Registry, db *store.Store, resolver secrets.Resolver) {
 	w.RegisterWorkflow(workflows.LdapSyncThenPush)
 	w.RegisterWorkflow(workflows.PushSite)
+	w.RegisterWorkflow(workflows.UsersMoved)
+	w.RegisterWorkflow(workflows.SiteNDLChanged)
+	w.RegisterWorkflow(workflows.UserCreated)
+	w.RegisterWorkflow(workflows.NodePush)
+	w.RegisterWorkflow(workflows.UCMImport)
 
 	w.RegisterActivity(&activities.StoreActivities{Store: db})
 	w.RegisterActivity(&activities.DirectoryActivities{Store: db, Secrets: resolver})

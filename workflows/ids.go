@@ -38,14 +38,21 @@ func shortKey(key string) string {
 
 // Triggers, as recorded in the UcmpushTrigger search attribute and in push workflow IDs.
 const (
-	TriggerSync   = "sync"
-	TriggerManual = "manual"
+	TriggerSync       = "sync"
+	TriggerManual     = "manual"
+	TriggerMoved      = "moved"
+	TriggerNDLChanged = "ndl-changed"
+	TriggerCreated    = "created"
+	TriggerNodePush   = "node-push"
+	TriggerUCMImport  = "ucm-import"
 )
 
 // Message names.
 const (
-	// QueryProgress returns a workflow's [Progress].
+	// QueryProgress returns a PushSite workflow's [Progress].
 	QueryProgress = "progress"
+	// QueryPushes returns the IDs of the PushSite children a trigger workflow started.
+	QueryPushes = "pushes"
 )
 
 // Progress counts the users of a running push.

@@ -19,15 +19,18 @@ type LdapSyncThenPushInput struct {
 	ConfirmRemovals bool
 }
 
-// SiteResult says what one sync did for one site of the directory's customer.
+// SiteResult says what one trigger did for one site.
 type SiteResult struct {
 	Site     string
 	AutoPush bool
 	Cluster  string `json:",omitempty"`
 	// Users counts the site's active users after the sync.
 	Users int
-	// Moved counts the users that move rules brought to the site in this sync.
+	// Moved counts the users that move rules brought to the site in this run.
 	Moved int
+	// LeftOnOldCluster counts moved users still on a cluster that no longer serves them;
+	// nothing is deleted there, and their push state there says so.
+	LeftOnOldCluster int `json:",omitempty"`
 	// NotPushed is the reason nothing was pushed: auto push is off, or no UCM serves the site.
 	NotPushed      string          `json:",omitempty"`
 	PushWorkflowID string          `json:",omitempty"`
@@ -49,11 +52,15 @@ type LdapSyncThenPushResult struct {
 //
 // The directory is staged before anything changes: a search that fails leaves the users as
 // they were, and a search that returns nobody, or far fewer users than the last good sync, is
-// refused by the removal guards (the workflow fails with type SyncRefused and its message
-// says how to confirm). Users whose source is UCM, and unchanged users, are never pushed.
+// refused by the removal guards (the workflow fails with an error whose cause has type
+// SyncRefused, and whose message says how to confirm). Users whose source is UCM, and unchanged users, are never pushed.
 func LdapSyncThenPush(ctx workflow.Context, in LdapSyncThenPushInput) (LdapSyncThenPushResult, error) {
 	log := workflow.GetLogger(ctx)
 	result := LdapSyncThenPushResult{Directory: in.Directory}
+	pushes := &sitePushes{Trigger: TriggerSync}
+	if err := registerPushesQuery(ctx, pushes); err != nil {
+		return result, err
+	}
 	var s *activities.StoreActivities
 	var d *activities.DirectoryActivities
 	storeCtx := workflow.WithActivityOptions(ctx, storeOptions())
@@ -67,6 +74,7 @@ func LdapSyncThenPush(ctx workflow.Context, in LdapSyncThenPushInput) (LdapSyncT
 		return result, fmt.Errorf("begin sync of directory %s: %w", in.Directory, err)
 	}
 	result.Customer = run.Customer
+	pushes.Customer = run.Customer
 	log.Info("Sync started", "directory", in.Directory, "customer", run.Customer, "syncRunID", run.RunID)
 
 	directoryCtx := workflow.WithActivityOptions(ctx, directoryOptions())
@@ -107,67 +115,8 @@ func LdapSyncThenPush(ctx workflow.Context, in LdapSyncThenPushInput) (LdapSyncT
 		return result, failSync(ctx, fmt.Errorf("list sites of customer %s: %w", run.Customer, err))
 	}
 
-	result.Sites = pushSites(ctx, run, sites.Sites, moves)
+	result.Sites = pushes.run(ctx, sites.Sites, moves)
 	return result, finishSync(ctx, result)
-}
-
-// pushSites starts one PushSite child per site that auto push serves, all at once, and
-// waits for them. A child that fails is reported in its site's result; the other sites go on.
-func pushSites(ctx workflow.Context, run activities.BeginSyncResult, sites []activities.SiteTarget, moves activities.ApplyMoveRulesResult) []SiteResult {
-	moved := map[int64]int{}
-	for _, m := range moves.Sites {
-		moved[m.SiteID] = m.Moved
-	}
-
-	results := make([]SiteResult, len(sites))
-	futures := make([]workflow.ChildWorkflowFuture, len(sites))
-	runID := workflow.GetInfo(ctx).WorkflowExecution.RunID
-	for i, site := range sites {
-		results[i] = SiteResult{Site: site.Site, AutoPush: site.AutoPush, Cluster: site.Cluster,
-			Users: site.Users, Moved: moved[site.SiteID]}
-		switch {
-		case site.NotServed != "":
-			results[i].NotPushed = site.NotServed
-			continue
-		case !site.AutoPush:
-			results[i].NotPushed = fmt.Sprintf("auto push is off; push by hand with "+
-				"`ucmpush push site %s`, or turn it on with `ucmpush site set %s --auto-push=on`",
-				site.Site, site.Site)
-			continue
-		}
-
-		id := SitePushWorkflowID(site.Site, TriggerSync, runID)
-		results[i].PushWorkflowID = id
-		childCtx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID: id,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				CustomerKey.ValueSet(run.Customer),
-				SiteKey.ValueSet(site.Site),
-				TriggerKey.ValueSet(TriggerSync),
-				OutcomeKey.ValueSet(OutcomeRunning),
-			),
-		})
-		futures[i] = workflow.ExecuteChildWorkflow(childCtx, PushSite, PushSiteInput{
-			SiteID:  site.SiteID,
-			Site:    site.Site,
-			Trigger: TriggerSync,
-			PlanKey: id + "/" + runID,
-		})
-	}
-
-	for i, future := range futures {
-		if future == nil {
-			continue
-		}
-		var push PushSiteResult
-		if err := future.Get(ctx, &push); err != nil {
-			workflow.GetLogger(ctx).Error("Site push failed", "site", sites[i].Site, "error", err)
-			results[i].NotPushed = "push failed: " + errorMessage(err)
-			continue
-		}
-		results[i].Push = &push
-	}
-	return results
 }
 
 // failSync records the refused or failed outcome, then returns err.
@@ -184,12 +133,7 @@ func failSync(ctx workflow.Context, err error) error {
 }
 
 func finishSync(ctx workflow.Context, result LdapSyncThenPushResult) error {
-	outcome := OutcomeSucceeded
-	for _, site := range result.Sites {
-		if site.PushWorkflowID != "" && (site.Push == nil || site.Push.Failed > 0) {
-			outcome = OutcomeFailed
-		}
-	}
+	outcome := outcomeOf(result.Sites)
 	workflow.GetLogger(ctx).Info("Sync finished", "directory", result.Directory, "outcome", outcome)
 	return workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(outcome))
 }

@@ -73,3 +73,19 @@ func pushOptions() workflow.ActivityOptions {
 		},
 	}
 }
+
+// importOptions suit reading a whole cluster's users: long, with a heartbeat per page, from
+// which a retry resumes.
+func importOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Hour,
+		HeartbeatTimeout:    2 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        5 * time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        2 * time.Minute,
+			MaximumAttempts:        6,
+			NonRetryableErrorTypes: activities.NonRetryableErrors,
+		},
+	}
+}

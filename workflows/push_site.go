@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -35,6 +36,8 @@ type PushSiteInput struct {
 	// All pushes every user of the site, not only the new and changed ones. Each push still
 	// reads first and writes only what differs.
 	All bool
+	// ChangeKey pushes only the users that the trigger with this key moved or created.
+	ChangeKey string `json:",omitempty"`
 	// BatchSize is the number of users per activity; 0 means [DefaultBatchSize].
 	BatchSize int
 
@@ -127,9 +130,10 @@ func (p *sitePush) plan(ctx workflow.Context) error {
 		key = info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID
 	}
 	err := workflow.ExecuteActivity(actx, s.PlanSitePush, activities.PlanSitePushInput{
-		SiteID:  p.in.SiteID,
-		PlanKey: key,
-		All:     p.in.All,
+		SiteID:    p.in.SiteID,
+		PlanKey:   key,
+		All:       p.in.All,
+		ChangeKey: p.in.ChangeKey,
 	}).Get(ctx, &p.state.Plan)
 	if err != nil {
 		return fmt.Errorf("plan push of site %s: %w", p.in.Site, err)
@@ -303,13 +307,26 @@ func (p *sitePush) finish(ctx workflow.Context, clusterError string) (PushSiteRe
 	return result, workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(outcome))
 }
 
-// errorMessage returns the message of an activity error without the wrapping that Temporal
-// adds ("activity error (type: ..., scheduledEventID: ...)" before it, "(type: ..., retryable:
-// ...)" and the cause again after it), which says nothing to an operator.
-func errorMessage(err error) string {
+// ErrorMessage returns the message of the first error in err's chain whose type is one of
+// [activities.ErrorTypes]: the activity's own words, naming what failed and the fix, without
+// the "workflow execution error" and "activity error (type: ..., scheduledEventID: ...)"
+// wrappers that Temporal adds. Any other error returns its outermost application message,
+// or its whole text.
+func ErrorMessage(err error) string {
 	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.Message() != "" {
-		return appErr.Message()
+	outermost := ""
+	for e := err; errors.As(e, &appErr); e = appErr.Unwrap() {
+		if slices.Contains(activities.ErrorTypes, appErr.Type()) && appErr.Message() != "" {
+			return appErr.Message()
+		}
+		if outermost == "" {
+			outermost = appErr.Message()
+		}
+	}
+	if outermost != "" {
+		return outermost
 	}
 	return err.Error()
 }
+
+func errorMessage(err error) string { return ErrorMessage(err) }

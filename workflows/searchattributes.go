@@ -14,6 +14,8 @@ var (
 	ClusterKey   = temporal.NewSearchAttributeKeyKeyword("UcmpushCluster")
 	DirectoryKey = temporal.NewSearchAttributeKeyKeyword("UcmpushDirectory")
 	TriggerKey   = temporal.NewSearchAttributeKeyKeyword("UcmpushTrigger")
+	// UserIDKey is set on workflows about one user.
+	UserIDKey = temporal.NewSearchAttributeKeyKeyword("UcmpushUserID")
 	// OutcomeKey is running while a workflow works, then succeeded, failed (some users
 	// failed) or refused (a guard stopped it).
 	OutcomeKey = temporal.NewSearchAttributeKeyKeyword("UcmpushOutcome")
@@ -22,7 +24,7 @@ var (
 // SearchAttributeNames lists every search attribute above; all are of type Keyword.
 var SearchAttributeNames = []string{
 	CustomerKey.GetName(), SiteKey.GetName(), ClusterKey.GetName(), DirectoryKey.GetName(),
-	TriggerKey.GetName(), OutcomeKey.GetName(),
+	TriggerKey.GetName(), UserIDKey.GetName(), OutcomeKey.GetName(),
 }
 
 // Outcomes recorded in [OutcomeKey].

@@ -353,3 +353,15 @@ func (s *Store) SetNDLCluster(ctx context.Context, ndl, cluster string) (domain.
 	}
 	return domain.NDL{ID: *id, Name: ndl, Cluster: cluster}, nil
 }
+
+// NDL returns the network device list called name, or a [NotFoundError].
+func (s *Store) NDL(ctx context.Context, name string) (domain.NDL, error) {
+	var n domain.NDL
+	err := s.pool.QueryRow(ctx, `SELECT n.id, n.name, coalesce(c.name, '')
+		FROM ndls n LEFT JOIN clusters c ON c.id = n.cluster_id WHERE n.name = $1`, name,
+	).Scan(&n.ID, &n.Name, &n.Cluster)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return n, notFound("NDL", name, "list NDLs with `ucmpush ndl list` or add one with `ucmpush ndl add`")
+	}
+	return n, err
+}

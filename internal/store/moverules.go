@@ -72,16 +72,20 @@ func (s *Store) MoveRules(ctx context.Context, customerID int64) ([]MoveRuleReco
 }
 
 // ApplyMoveRules moves the customer's directory users to the site of the first rule that
-// matches them, and returns how many users each site received, keyed by site ID. Users that no
-// rule matches, and users already at their rule's site, are left alone. The users are read as
-// a stream, so memory grows with the number of moves, not with the number of users.
-func (s *Store) ApplyMoveRules(ctx context.Context, customerID int64) (map[int64]int, error) {
+// matches them; see [Store.MoveUsers] for what it returns. Users that no rule matches, and
+// users already at their rule's site, are left alone. The users are read as a stream, so
+// memory grows with the number of moves, not with the number of users.
+func (s *Store) ApplyMoveRules(ctx context.Context, customerID int64) (MoveResult, error) {
+	return s.applyMoveRules(ctx, customerID, "")
+}
+
+// applyMoveRules does the work of ApplyMoveRules and stamps changeKey, when not empty, on the
+// users it moves.
+func (s *Store) applyMoveRules(ctx context.Context, customerID int64, changeKey string) (MoveResult, error) {
+	result := MoveResult{Moved: map[int64]int{}, LeftOnOldCluster: map[int64]int{}}
 	records, err := s.MoveRules(ctx, customerID)
-	if err != nil {
-		return nil, err
-	}
-	if len(records) == 0 {
-		return map[int64]int{}, nil
+	if err != nil || len(records) == 0 {
+		return result, err
 	}
 	rules := make([]domain.MoveRule, len(records))
 	for i, rec := range records {
@@ -92,7 +96,7 @@ func (s *Store) ApplyMoveRules(ctx context.Context, customerID int64) (map[int64
 	var userIDs, siteIDs []int64
 	rows, _ := s.pool.Query(ctx, `SELECT id, coalesce(site_id, 0), dn, userid, first_name,
 		last_name, mail, telephone_number, department, title
-		FROM users WHERE customer_id = $1 AND source = 'ldap' AND status <> 'removed'`, customerID)
+		FROM users WHERE customer_id = $1 AND source <> 'ucm' AND status <> 'removed'`, customerID)
 	var id, current int64
 	var c domain.Candidate
 	a := &c.Attributes
@@ -105,21 +109,24 @@ func (s *Store) ApplyMoveRules(ctx context.Context, customerID int64) (map[int64
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read users of customer %d for move rules: %w", customerID, err)
+		return result, fmt.Errorf("read users of customer %d for move rules: %w", customerID, err)
+	}
+	if len(userIDs) == 0 {
+		return result, nil
 	}
 
-	_, err = s.pool.Exec(ctx, `UPDATE users u SET site_id = m.site_id, updated_at = now()
+	_, err = s.pool.Exec(ctx, `UPDATE users u SET site_id = m.site_id, updated_at = now(),
+			change_key = CASE WHEN $3 = '' THEN u.change_key ELSE $3 END
 		FROM unnest($1::bigint[], $2::bigint[]) AS m(user_id, site_id)
-		WHERE u.id = m.user_id`, userIDs, siteIDs)
+		WHERE u.id = m.user_id`, userIDs, siteIDs, changeKey)
 	if err != nil {
-		return nil, fmt.Errorf("move %d users: %w", len(userIDs), err)
+		return result, fmt.Errorf("move %d users: %w", len(userIDs), err)
 	}
-
-	moved := map[int64]int{}
 	for _, site := range siteIDs {
-		moved[site]++
+		result.Moved[site]++
 	}
-	return moved, nil
+	result.LeftOnOldCluster, err = markLeftOnOldCluster(ctx, s, userIDs)
+	return result, err
 }
 
 func nonNil(s []string) []string {

@@ -29,12 +29,22 @@ type PushPlan struct {
 // ErrSiteNotServed means the site has no NDL, or its NDL names no UCM cluster.
 var ErrSiteNotServed = errors.New("site has no UCM cluster")
 
+// PlanOptions narrow or widen the users of a push plan.
+type PlanOptions struct {
+	// All plans every active and valid user not from UCM, not only the new and changed ones,
+	// so that a push by hand also repairs users changed on UCM behind ucmpush's back.
+	All bool
+	// ChangeKey, when set, plans only the users that the trigger with this key changed
+	// (moved or created).
+	ChangeKey string
+}
+
 // PlanSitePush freezes the users of the site that a push must handle, under planKey: the new
-// and changed ones, or with all set every active and valid user not from UCM, so that a push
-// by hand also repairs users changed on UCM behind ucmpush's back. A second call with the same
+// and changed ones, narrowed or widened by opts. A second call with the same
 // key returns the first plan unchanged, so a retried activity sees the same users. It fails
 // with an error wrapping [ErrSiteNotServed] when the site has no UCM.
-func (s *Store) PlanSitePush(ctx context.Context, planKey string, siteID int64, all bool) (PushPlan, error) {
+func (s *Store) PlanSitePush(ctx context.Context, planKey string, siteID int64, opts PlanOptions) (PushPlan, error) {
+	all := opts.All
 	plan, err := s.pushPlan(ctx, planKey)
 	if err == nil || !errors.Is(err, pgx.ErrNoRows) {
 		return plan, err
@@ -79,8 +89,9 @@ func (s *Store) PlanSitePush(ctx context.Context, planKey string, siteID int64, 
 			LEFT JOIN push_states p ON p.user_id = u.id AND p.cluster_id = $3
 			WHERE u.site_id = $2 AND u.status = 'active' AND u.source <> 'ucm'
 				AND u.invalid_reason = ''
-				AND ($4 OR p.user_id IS NULL OR p.status <> 'pushed' OR p.pushed_hash <> u.attrs_hash)`,
-			plan.ID, siteID, site.ClusterID, all)
+				AND ($4 OR p.user_id IS NULL OR p.status <> 'pushed' OR p.pushed_hash <> u.attrs_hash)
+				AND ($5 = '' OR u.change_key = $5)`,
+			plan.ID, siteID, site.ClusterID, all, opts.ChangeKey)
 		if err != nil {
 			return fmt.Errorf("plan users of site %s: %w", site.Ref(), err)
 		}

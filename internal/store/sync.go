@@ -212,6 +212,9 @@ const userChanged = `(u.attrs_hash <> e.attrs_hash OR u.dn <> e.dn
 	OR u.status <> CASE WHEN e.disabled THEN 'disabled' ELSE 'active' END)`
 
 func writeSync(ctx context.Context, tx pgx.Tx, runID int64, dir domain.Directory, c SyncCounts) error {
+	if err := adoptUCMUsers(ctx, tx, runID, dir); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO users (customer_id, source, directory_id, directory_key,
 			dn, userid, first_name, last_name, mail, telephone_number, department, title, status,
 			invalid_reason, attrs_hash, last_sync_run)

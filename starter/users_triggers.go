@@ -1,0 +1,144 @@
+package starter
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/ucmpush/ucmpush/domain"
+	"github.com/ucmpush/ucmpush/workflows"
+)
+
+func newUsersMoveCommand(a *app) *cobra.Command {
+	var filter, username, usernamesFile string
+	var usernames []string
+	var wait bool
+	cmd := &cobra.Command{
+		Use:   "move CUSTOMER/SITE (--filter EXPR | --username NAME | --usernames A,B | --usernames-file FILE)",
+		Short: "Move users to a site, then push the moved users where the site's auto push is on",
+		Long: "Start a UsersMoved workflow. Its first step records the move as a move rule ahead " +
+			"of the customer's other rules (so the next sync keeps it) and moves the users; then " +
+			"the moved users are pushed to the site's UCM cluster if the site's auto push is on. " +
+			"A user moved away from another cluster stays there; the result says how many.",
+		Example: "  ucmpush users move acme/london --username alice --wait\n" +
+			"  ucmpush users move acme/paris --filter 'ou=Paris' --wait",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			ref, err := domain.ParseSiteRef(args[0])
+			if err != nil {
+				return err
+			}
+			rule, err := buildRule(filter, username, usernames, usernamesFile)
+			if err != nil {
+				return err
+			}
+			if err := a.checkSite(cmd, ref); err != nil {
+				return err
+			}
+
+			input := workflows.UsersMovedInput{Site: ref.String(), Kind: rule.Kind,
+				Filter: rule.Filter.String(), Usernames: rule.Usernames}
+			selector := input.Filter + "|" + strings.Join(input.Usernames, ",")
+			run, err := a.start(ctx, workflows.MovedWorkflowID(ref.String(), selector),
+				siteAttributes(ref, workflows.TriggerMoved), workflows.UsersMoved, input)
+			if err != nil || !wait {
+				return err
+			}
+			return a.waitTrigger(ctx, run)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&filter, "filter", "", "move the customer's users matching this filter (see `ucmpush rule add --help`)")
+	f.StringVar(&username, "username", "", "move one user by userid")
+	f.StringSliceVar(&usernames, "usernames", nil, "move these userids (comma-separated)")
+	f.StringVar(&usernamesFile, "usernames-file", "", "move the userids of this file, one a line")
+	cmd.MarkFlagsMutuallyExclusive("filter", "username", "usernames", "usernames-file")
+	cmd.MarkFlagsOneRequired("filter", "username", "usernames", "usernames-file")
+	addWaitFlag(cmd, &wait)
+	return cmd
+}
+
+func newUsersAddCommand(a *app) *cobra.Command {
+	var attrs domain.Attributes
+	var wait bool
+	cmd := &cobra.Command{
+		Use:   "add CUSTOMER/SITE --userid USERID --last-name NAME",
+		Short: "Create a user at a site, then push it where the site's auto push is on",
+		Long: "Start a UserCreated workflow: its first step adds the user with source manual at " +
+			"the site, then the user is pushed to the site's UCM cluster if the site's auto push " +
+			"is on.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			ref, err := domain.ParseSiteRef(args[0])
+			if err != nil {
+				return err
+			}
+			if err := validateManualUser(attrs); err != nil {
+				return err
+			}
+			if err := a.checkSite(cmd, ref); err != nil {
+				return err
+			}
+
+			input := workflows.UserCreatedInput{Site: ref.String(), Attributes: attrs}
+			attributes := append(siteAttributes(ref, workflows.TriggerCreated),
+				workflows.UserIDKey.ValueSet(attrs.UserID))
+			run, err := a.start(ctx, workflows.UserCreatedWorkflowID(ref.String(), attrs.UserID),
+				attributes, workflows.UserCreated, input)
+			if err != nil || !wait {
+				return err
+			}
+			return a.waitTrigger(ctx, run)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&attrs.UserID, "userid", "", "the user's UCM userid (required)")
+	f.StringVar(&attrs.FirstName, "first-name", "", "first name")
+	f.StringVar(&attrs.LastName, "last-name", "", "last name (required: UCM needs one)")
+	f.StringVar(&attrs.Mail, "mail", "", "e-mail address")
+	f.StringVar(&attrs.TelephoneNumber, "telephone", "", "telephone number, for example +442071000001")
+	f.StringVar(&attrs.Department, "department", "", "department")
+	f.StringVar(&attrs.Title, "title", "", "title")
+	_ = cmd.MarkFlagRequired("userid")
+	_ = cmd.MarkFlagRequired("last-name")
+	addWaitFlag(cmd, &wait)
+	return cmd
+}
+
+// validateManualUser checks what UCM would refuse, before anything is written.
+func validateManualUser(a domain.Attributes) error {
+	if strings.TrimSpace(a.UserID) != a.UserID || a.UserID == "" || strings.ContainsAny(a.UserID, "/\x00") {
+		return fmt.Errorf("invalid --userid %q: no spaces around it, no '/' and not empty", a.UserID)
+	}
+	if len(a.UserID) > 128 {
+		return fmt.Errorf("invalid --userid: %d bytes, UCM takes at most 128", len(a.UserID))
+	}
+	if strings.TrimSpace(a.LastName) == "" {
+		return fmt.Errorf("missing --last-name: UCM requires a last name")
+	}
+	return nil
+}
+
+// checkSite fails with the store's message when the site does not exist, so a trigger for a
+// typo never starts.
+func (a *app) checkSite(cmd *cobra.Command, ref domain.SiteRef) error {
+	db, err := a.store(cmd.Context())
+	if err != nil {
+		return err
+	}
+	_, err = db.Site(cmd.Context(), ref)
+	return err
+}
+
+// siteAttributes are the search attributes of a workflow about one site.
+func siteAttributes(ref domain.SiteRef, trigger string) []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{
+		workflows.CustomerKey.ValueSet(ref.Customer),
+		workflows.SiteKey.ValueSet(ref.String()),
+		workflows.TriggerKey.ValueSet(trigger),
+	}
+}

@@ -1,0 +1,45 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ucmpush/ucmpush/activities"
+)
+
+// NodePushInput names a hierarchy node: a customer, or one of its sites.
+type NodePushInput struct {
+	Customer string
+	Site     string `json:",omitempty"`
+}
+
+// NodePush pushes every user below a hierarchy node to the UCM cluster of the user's own
+// site, whatever the sites' auto push switch says. Each push reads first and writes only what
+// differs. Sites without a UCM are listed with the reason, and a customer's users that no site
+// holds are counted as skipped.
+func NodePush(ctx workflow.Context, in NodePushInput) (TriggerResult, error) {
+	node := in.Customer
+	if in.Site != "" {
+		node += "/" + in.Site
+	}
+	result := TriggerResult{Trigger: TriggerNodePush, Change: "push every user of " + node}
+	pushes := &sitePushes{Trigger: TriggerNodePush, Customer: in.Customer, All: true, Manual: true}
+	if err := registerPushesQuery(ctx, pushes); err != nil {
+		return result, err
+	}
+
+	var s *activities.StoreActivities
+	storeCtx := workflow.WithActivityOptions(ctx, storeOptions())
+	var under activities.ListSitesUnderResult
+	err := workflow.ExecuteActivity(storeCtx, s.ListSitesUnder, activities.ListSitesUnderInput{
+		Customer: in.Customer, Site: in.Site,
+	}).Get(ctx, &under)
+	if err != nil {
+		return result, fmt.Errorf("list sites of %s: %w", node, err)
+	}
+	result.UsersWithoutSite = under.UsersWithoutSite
+
+	result.Sites = pushes.run(ctx, under.Sites.Sites, activities.ApplyMoveRulesResult{})
+	return finishTrigger(ctx, result)
+}

@@ -1,0 +1,73 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ucmpush/ucmpush/activities"
+	"github.com/ucmpush/ucmpush/domain"
+)
+
+// UsersMovedInput is an operator's move of users to a site: by filter, by one username or by
+// a list of usernames.
+type UsersMovedInput struct {
+	// Site is customer/site.
+	Site      string
+	Kind      domain.MoveRuleKind
+	Filter    string   `json:",omitempty"`
+	Usernames []string `json:",omitempty"`
+}
+
+// UsersMoved moves users to a site, then pushes exactly the moved users to the UCM cluster of
+// each site that received some, where that site's auto push is on (trigger 1). The move is
+// recorded as a move rule ahead of the customer's other rules, so the next sync keeps it; a
+// user moved away from a site on another cluster stays on that cluster, and the result
+// counts those users.
+func UsersMoved(ctx workflow.Context, in UsersMovedInput) (TriggerResult, error) {
+	result := TriggerResult{Trigger: TriggerMoved, Change: describeMove(in)}
+	pushes := &sitePushes{Trigger: TriggerMoved, Customer: customerOf(in.Site), ChangeKey: changeKey(ctx)}
+	if err := registerPushesQuery(ctx, pushes); err != nil {
+		return result, err
+	}
+
+	var s *activities.StoreActivities
+	storeCtx := workflow.WithActivityOptions(ctx, storeOptions())
+	var moved activities.MoveUsersResult
+	err := workflow.ExecuteActivity(storeCtx, s.MoveUsers, activities.MoveUsersInput{
+		Site: in.Site, Kind: in.Kind, Filter: in.Filter, Usernames: in.Usernames,
+		ChangeKey: pushes.ChangeKey,
+	}).Get(ctx, &moved)
+	if err != nil {
+		return result, fmt.Errorf("move users to site %s: %w", in.Site, err)
+	}
+
+	var all activities.ListSitesResult
+	err = workflow.ExecuteActivity(storeCtx, s.ListSites, activities.ListSitesInput{
+		CustomerID: moved.CustomerID,
+	}).Get(ctx, &all)
+	if err != nil {
+		return result, fmt.Errorf("list sites of customer %s: %w", pushes.Customer, err)
+	}
+	received := map[int64]bool{}
+	for _, m := range moved.Moves.Sites {
+		received[m.SiteID] = m.Moved > 0
+	}
+	var sites []activities.SiteTarget
+	for _, site := range all.Sites {
+		if received[site.SiteID] || site.Site == in.Site {
+			sites = append(sites, site)
+		}
+	}
+
+	result.Sites = pushes.run(ctx, sites, moved.Moves)
+	return finishTrigger(ctx, result)
+}
+
+func describeMove(in UsersMovedInput) string {
+	if in.Kind == domain.MoveByFilter {
+		return fmt.Sprintf("move users matching %s to %s", in.Filter, in.Site)
+	}
+	return fmt.Sprintf("move %s to %s", strings.Join(in.Usernames, ", "), in.Site)
+}
