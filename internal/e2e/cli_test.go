@@ -166,3 +166,45 @@ func TestCLIExitsNonZeroWithMessage(t *testing.T) {
 		t.Errorf("stderr %q lacks %q", stderr.String(), want)
 	}
 }
+
+func TestCLITriggersSayWhatTheyPushed(t *testing.T) {
+	s := newStack(t)
+	s.configure("london:on", "paris:off")
+	s.addPeople(londonAndParis()...)
+	s.mustSync()
+	london, paris := s.customer+"/london", s.customer+"/paris"
+
+	out := s.mustCLI("users", "move", london, "--usernames", "alice,bob", "--wait")
+	if !strings.Contains(out, "move alice, bob to "+london) || !strings.Contains(out, london) {
+		t.Errorf("users move output lacks the change and the site:\n%s", out)
+	}
+	if n := len(s.sim.Users()); n != 2 {
+		t.Errorf("simulator holds %d users after the move, want 2", n)
+	}
+
+	out = s.mustCLI("users", "move", paris, "--username", "zoe", "--wait")
+	if !strings.Contains(out, "auto push is off; push by hand with `ucmpush push site "+paris+"`") {
+		t.Errorf("move to a site with auto push off does not say how to push by hand:\n%s", out)
+	}
+
+	out = s.mustCLI("site", "set", paris, "--auto-push=on")
+	if !strings.Contains(out, "Nothing was pushed yet") {
+		t.Errorf("turning auto push on does not point to the manual push:\n%s", out)
+	}
+	if _, ok := s.sim.User("zoe"); ok {
+		t.Error("turning auto push on pushed zoe by itself")
+	}
+
+	out = s.mustCLI("users", "add", paris, "--userid", "erin", "--last-name", "Ek", "--wait")
+	if !strings.Contains(out, "create user erin") {
+		t.Errorf("users add output lacks the change:\n%s", out)
+	}
+	if _, ok := s.sim.User("erin"); !ok {
+		t.Error("simulator lacks erin, created at a site whose auto push is now on")
+	}
+
+	_, _, err := s.cli("users", "add", paris, "--userid", "bad/name", "--last-name", "X")
+	if err == nil || !strings.Contains(err.Error(), "invalid --userid") {
+		t.Errorf("users add with a slash in the userid: %v, want invalid --userid", err)
+	}
+}

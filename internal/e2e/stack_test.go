@@ -337,14 +337,21 @@ func (s *stack) mustSync() workflows.LdapSyncThenPushResult {
 }
 
 // siteResult returns the result of one site, failing the test when it is absent.
-func siteResult(t *testing.T, r workflows.LdapSyncThenPushResult, site string) workflows.SiteResult {
+func siteResult[R workflows.LdapSyncThenPushResult | workflows.TriggerResult](t *testing.T, r R, site string) workflows.SiteResult {
 	t.Helper()
-	for _, s := range r.Sites {
+	var sites []workflows.SiteResult
+	switch r := any(r).(type) {
+	case workflows.LdapSyncThenPushResult:
+		sites = r.Sites
+	case workflows.TriggerResult:
+		sites = r.Sites
+	}
+	for _, s := range sites {
 		if strings.HasSuffix(s.Site, "/"+site) {
 			return s
 		}
 	}
-	t.Fatalf("no result for site %s in %+v", site, r.Sites)
+	t.Fatalf("no result for site %s in %+v", site, sites)
 	return workflows.SiteResult{}
 }
 
@@ -356,3 +363,10 @@ func (s *stack) writes() int {
 
 // recordDir is the folder where the simulator records every request body it receives.
 func (s *stack) recordDir() string { return s.simRecord }
+
+func writeFile(t *testing.T, path string, body []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		t.Fatalf("write %s: %v", path, err)
+	}
+}
