@@ -57,6 +57,11 @@ type Config struct {
 	// HTTPClient, when set, sends the requests instead of a client built from CAFile and
 	// InsecureSkipVerify, which must then be left empty. Tests use it with httptest servers.
 	HTTPClient *http.Client
+
+	// Observer, when set, is called once per HTTP call with the operation, the time until the
+	// response was read and decoded, and the call's error (nil on success). Calls that fail
+	// before a request is sent, while encoding say, are not observed. Nil means none.
+	Observer func(op string, elapsed time.Duration, err error)
 }
 
 // String describes the configuration without the password.
@@ -83,6 +88,7 @@ type Client struct {
 	password string
 	timeout  time.Duration
 	http     *http.Client
+	observer func(op string, elapsed time.Duration, err error)
 }
 
 // New checks cfg and returns a client for it. It fails on an unsupported version, a URL that
@@ -122,6 +128,7 @@ func New(cfg Config) (*Client, error) {
 		password: cfg.Password,
 		timeout:  timeout,
 		http:     httpClient,
+		observer: cfg.Observer,
 	}, nil
 }
 
@@ -228,7 +235,7 @@ func buildHTTPClient(cfg Config) (*http.Client, error) {
 
 // call sends request as the body of operation op and decodes the response element into
 // response. A nil response skips decoding after the fault check.
-func (c *Client) call(ctx context.Context, op string, request, response any) error {
+func (c *Client) call(ctx context.Context, op string, request, response any) (err error) {
 	body, err := encodeEnvelope(c.version, request)
 	if err != nil {
 		return fmt.Errorf("axl %s: encode request: %w", op, err)
@@ -245,6 +252,11 @@ func (c *Client) call(ctx context.Context, op string, request, response any) err
 	httpRequest.Header.Set("Content-Type", "text/xml; charset=utf-8")
 	httpRequest.Header.Set("SOAPAction", SOAPAction(c.version, op))
 	httpRequest.SetBasicAuth(c.username, c.password)
+
+	if c.observer != nil {
+		start := time.Now()
+		defer func() { c.observer(op, time.Since(start), err) }()
+	}
 
 	httpResponse, err := c.http.Do(httpRequest)
 	if err != nil {
