@@ -9,6 +9,7 @@ import (
 
 	"github.com/ucmpush/ucmpush/domain"
 	"github.com/ucmpush/ucmpush/internal/ldapdir"
+	"github.com/ucmpush/ucmpush/internal/metrics"
 	"github.com/ucmpush/ucmpush/internal/secrets"
 	"github.com/ucmpush/ucmpush/internal/store"
 )
@@ -17,6 +18,8 @@ import (
 type DirectoryActivities struct {
 	Store   *store.Store
 	Secrets secrets.Resolver
+	// Metrics counts the entries read per directory; nil records nothing.
+	Metrics *metrics.Metrics
 }
 
 // StageDirectoryInput selects the directory and the sync run that receives its entries.
@@ -55,6 +58,7 @@ func (a *DirectoryActivities) StageDirectory(ctx context.Context, in StageDirect
 			return fmt.Errorf("%w: %w", errStaging, err)
 		}
 		staged += len(page)
+		a.Metrics.AddDirectoryEntries(dir.Name, len(page))
 		activity.RecordHeartbeat(ctx, staged)
 		return nil
 	})

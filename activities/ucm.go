@@ -13,6 +13,7 @@ import (
 
 	"github.com/ucmpush/ucmpush/domain"
 	"github.com/ucmpush/ucmpush/internal/axl"
+	"github.com/ucmpush/ucmpush/internal/metrics"
 	"github.com/ucmpush/ucmpush/internal/secrets"
 	"github.com/ucmpush/ucmpush/internal/store"
 )
@@ -27,6 +28,8 @@ type UCMActivities struct {
 	// ThrottleRetries is how often one user's call is retried inside the activity before the
 	// activity fails and leaves the rest to Temporal's retry policy. Zero means 5.
 	ThrottleRetries int
+	// Metrics counts push outcomes and AXL calls per cluster; nil records nothing.
+	Metrics *metrics.Metrics
 
 	mu      sync.Mutex
 	clients map[string]*axl.Client
@@ -116,6 +119,7 @@ func (a *UCMActivities) PushUsers(ctx context.Context, in PushUsersInput) (PushU
 		}
 		pending = append(pending, outcome)
 		result.count(outcome.Action)
+		a.Metrics.RecordPush(cluster.Name, outcome.Action)
 
 		if len(pending) >= outcomeFlushSize {
 			if err := flush(); err != nil {
@@ -308,6 +312,7 @@ func (a *UCMActivities) client(ctx context.Context, clusterID int64) (*axl.Clien
 		Password:           password,
 		CAFile:             cluster.CAFile,
 		InsecureSkipVerify: cluster.InsecureSkipVerify,
+		Observer:           a.Metrics.AXLObserver(cluster.Name),
 	})
 	if err != nil {
 		return nil, cluster, nonRetryable(ErrInvalidConfig, fmt.Errorf("UCM cluster %s: %w", cluster.Name, err))
