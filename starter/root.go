@@ -15,18 +15,18 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/ucmpush/ucmpush/internal/store"
-	"github.com/ucmpush/ucmpush/worker"
+	"github.com/ucmpush/ucmpush/internal/temporalclient"
 	"github.com/ucmpush/ucmpush/workflows"
 )
 
 // app carries the settings every command shares and opens connections on first use.
 type app struct {
-	databaseURL     string
-	temporalAddress string
-	namespace       string
-	uiURL           string
-	taskQueue       string
-	output          string
+	databaseURL string
+	temporalCfg temporalclient.Config
+	temporalErr error // an invalid TEMPORAL_* variable, reported when a command runs
+	uiURL       string
+	taskQueue   string
+	output      string
 
 	out, errOut io.Writer
 	db          *store.Store
@@ -34,10 +34,11 @@ type app struct {
 }
 
 // NewRootCommand returns the ucmpush command tree, reading connection defaults from the
-// environment (DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL,
-// UCMPUSH_TASK_QUEUE).
+// environment (DATABASE_URL, the TEMPORAL_* variables of package temporalclient,
+// TEMPORAL_UI_URL, UCMPUSH_TASK_QUEUE).
 func NewRootCommand() *cobra.Command {
 	a := &app{}
+	a.temporalCfg, a.temporalErr = temporalclient.FromEnv(nil)
 	root := &cobra.Command{
 		Use:   "ucmpush",
 		Short: "Push users from LDAP, UCM and operators to the Cisco UCM cluster of their site",
@@ -52,7 +53,7 @@ func NewRootCommand() *cobra.Command {
 			if a.output != "table" && a.output != "json" {
 				return fmt.Errorf("invalid --output %q: use table or json", a.output)
 			}
-			return nil
+			return a.temporalErr
 		},
 		PersistentPostRun: func(*cobra.Command, []string) { a.close() },
 	}
@@ -60,10 +61,7 @@ func NewRootCommand() *cobra.Command {
 	flags := root.PersistentFlags()
 	flags.StringVar(&a.databaseURL, "database-url", os.Getenv("DATABASE_URL"),
 		"PostgreSQL URL of the ucmpush store (env DATABASE_URL)")
-	flags.StringVar(&a.temporalAddress, "temporal-address", envOr("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
-		"Temporal frontend host:port (env TEMPORAL_ADDRESS)")
-	flags.StringVar(&a.namespace, "namespace", envOr("TEMPORAL_NAMESPACE", "default"),
-		"Temporal namespace (env TEMPORAL_NAMESPACE)")
+	a.temporalCfg.BindFlags(flags)
 	flags.StringVar(&a.uiURL, "ui-url", os.Getenv("TEMPORAL_UI_URL"),
 		"Temporal Web UI base URL, for links to workflows (env TEMPORAL_UI_URL)")
 	flags.StringVar(&a.taskQueue, "task-queue", envOr("UCMPUSH_TASK_QUEUE", workflows.TaskQueue),
@@ -115,7 +113,9 @@ func (a *app) temporalClient() (client.Client, error) {
 	}
 	// The SDK logs connection details at info; a CLI shows only warnings and errors.
 	log := slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c, err := worker.Dial(a.temporalAddress, a.namespace, log)
+	cfg := a.temporalCfg
+	cfg.Logger = log
+	c, err := temporalclient.Dial(context.Background(), cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func (a *app) workflowURL(workflowID, runID string) string {
 	if a.uiURL == "" {
 		return ""
 	}
-	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", a.uiURL, a.namespace,
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", a.uiURL, a.temporalCfg.Namespace,
 		urlPathEscape(workflowID), runID)
 }
 
