@@ -167,6 +167,10 @@ type PlanSitePushInput struct {
 	All bool
 	// ChangeKey plans only the users that the trigger with this key moved or created.
 	ChangeKey string
+	// OnlyFailed plans only the users whose last push to the cluster failed.
+	OnlyFailed bool
+	// UserID plans only this user.
+	UserID string
 }
 
 // PlanSitePushResult describes a frozen push plan.
@@ -182,7 +186,8 @@ type PlanSitePushResult struct {
 
 // PlanSitePush freezes the users of the site that need a push to its UCM cluster.
 func (a *StoreActivities) PlanSitePush(ctx context.Context, in PlanSitePushInput) (PlanSitePushResult, error) {
-	plan, err := a.Store.PlanSitePush(ctx, in.PlanKey, in.SiteID, store.PlanOptions{All: in.All, ChangeKey: in.ChangeKey})
+	plan, err := a.Store.PlanSitePush(ctx, in.PlanKey, in.SiteID, store.PlanOptions{
+		All: in.All, ChangeKey: in.ChangeKey, OnlyFailed: in.OnlyFailed, UserID: in.UserID})
 	if err != nil {
 		return PlanSitePushResult{}, storeError(err)
 	}

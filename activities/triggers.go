@@ -132,10 +132,13 @@ func (a *StoreActivities) CreateUser(ctx context.Context, in CreateUserInput) (C
 	return CreateUserResult{UserID: id, Site: targets.Sites[0]}, nil
 }
 
-// ListSitesUnderInput names a hierarchy node: a customer, or one of its sites.
+// ListSitesUnderInput names a hierarchy node: a customer, or one of its sites; both empty
+// means the whole provider.
 type ListSitesUnderInput struct {
 	Customer string
 	Site     string
+	// OnlyWithFailures lists only the sites that have users whose last push failed.
+	OnlyWithFailures bool
 }
 
 // ListSitesUnderResult lists the node's sites and counts the users no site holds.
@@ -151,12 +154,25 @@ func (a *StoreActivities) ListSitesUnder(ctx context.Context, in ListSitesUnderI
 	if err != nil {
 		return ListSitesUnderResult{}, storeError(err)
 	}
+	if in.OnlyWithFailures {
+		var failing []domain.Site
+		for _, site := range sites {
+			n, err := a.Store.CountFailedUsers(ctx, site.ID)
+			if err != nil {
+				return ListSitesUnderResult{}, storeError(err)
+			}
+			if n > 0 {
+				failing = append(failing, site)
+			}
+		}
+		sites = failing
+	}
 	targets, err := a.siteTargets(ctx, sites)
 	if err != nil {
 		return ListSitesUnderResult{}, err
 	}
 	result := ListSitesUnderResult{Sites: targets}
-	if in.Site == "" {
+	if in.Site == "" && in.Customer != "" {
 		if result.UsersWithoutSite, err = a.Store.CountUsersWithoutSite(ctx, in.Customer); err != nil {
 			return result, storeError(err)
 		}

@@ -2,6 +2,7 @@ package starter
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -9,12 +10,13 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ucmpush/ucmpush/domain"
+	"github.com/ucmpush/ucmpush/internal/store"
 	"github.com/ucmpush/ucmpush/workflows"
 )
 
 func newPushCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: "push", Short: "Push users to UCM by hand, whatever the auto push switch says"}
-	cmd.AddCommand(newPushSiteCommand(a), newPushCustomerCommand(a))
+	cmd.AddCommand(newPushSiteCommand(a), newPushCustomerCommand(a), newPushRetryCommand(a))
 	return cmd
 }
 
@@ -143,4 +145,116 @@ func newPushCustomerCommand(a *app) *cobra.Command {
 	}
 	addWaitFlag(cmd, &wait)
 	return cmd
+}
+
+func newPushRetryCommand(a *app) *cobra.Command {
+	var site, customer, userid string
+	var allFailed, wait bool
+	cmd := &cobra.Command{
+		Use:   "retry (--site CUSTOMER/SITE | --customer CUSTOMER --userid USERID | --all-failed [--customer CUSTOMER])",
+		Short: "Push again the users whose last push failed",
+		Long: "Push again what failed: the failed users of one site, one user (whatever its " +
+			"state), or the failed users of every site of a customer or of the whole provider. " +
+			"Each user is read from UCM first and only what differs is written.\n\n" +
+			"In the Temporal Web UI the same is a reset: open the failed push workflow, choose " +
+			"Reset and reset to the first workflow task; the new run plans afresh and pushes " +
+			"every user of that push who is not yet right.",
+		Example: "  ucmpush push retry --site acme/london --wait\n" +
+			"  ucmpush push retry --customer acme --userid alice --wait\n" +
+			"  ucmpush push retry --all-failed --wait",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			db, err := a.store(ctx)
+			if err != nil {
+				return err
+			}
+
+			switch {
+			case allFailed:
+				if customer != "" {
+					if _, err := db.Customer(ctx, customer); err != nil {
+						return err
+					}
+				}
+				node := customer
+				if node == "" {
+					node = "all"
+				}
+				run, err := a.start(ctx, workflows.NodePushWorkflowID(node)+"/retry",
+					[]temporal.SearchAttributeUpdate{workflows.TriggerKey.ValueSet(workflows.TriggerRetry)},
+					workflows.NodePush, workflows.NodePushInput{Customer: customer, OnlyFailed: true})
+				if err != nil || !wait {
+					return err
+				}
+				return a.waitTrigger(ctx, run)
+
+			case site != "":
+				ref, err := domain.ParseSiteRef(site)
+				if err != nil {
+					return err
+				}
+				return a.retrySite(cmd, ref, workflows.PushSiteInput{OnlyFailed: true}, wait)
+
+			case userid != "" && customer != "":
+				users, err := db.Users(ctx, store.UserFilter{Customer: customer, UserID: userid})
+				if err != nil {
+					return err
+				}
+				if len(users) == 0 {
+					return fmt.Errorf("user %q of customer %s not found: list users with `ucmpush users list --customer %s`",
+						userid, customer, customer)
+				}
+				if users[0].Site == "" {
+					return fmt.Errorf("user %s is at no site, so no UCM serves it: move it with `ucmpush users move`", userid)
+				}
+				ref := domain.SiteRef{Customer: customer, Site: users[0].Site}
+				return a.retrySite(cmd, ref, workflows.PushSiteInput{UserID: users[0].UserID, All: true}, wait)
+			}
+			return fmt.Errorf("say what to retry: --site CUSTOMER/SITE, --customer CUSTOMER --userid USERID, or --all-failed")
+		},
+	}
+	cmd.Flags().StringVar(&site, "site", "", "retry the failed users of this site (CUSTOMER/SITE)")
+	cmd.Flags().StringVar(&customer, "customer", "", "customer of --userid, or the customer --all-failed covers")
+	cmd.Flags().StringVar(&userid, "userid", "", "retry this user (needs --customer)")
+	cmd.Flags().BoolVar(&allFailed, "all-failed", false, "retry the failed users of every site (of --customer, if given)")
+	cmd.MarkFlagsMutuallyExclusive("site", "userid", "all-failed")
+	cmd.MarkFlagsMutuallyExclusive("site", "customer")
+	addWaitFlag(cmd, &wait)
+	return cmd
+}
+
+// retrySite starts a PushSite of the site narrowed by input, under a retry ID.
+func (a *app) retrySite(cmd *cobra.Command, ref domain.SiteRef, input workflows.PushSiteInput, wait bool) error {
+	ctx := cmd.Context()
+	db, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	site, err := db.Site(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if site.ClusterID == 0 {
+		return fmt.Errorf("site %s has no UCM cluster (NDL %s): link an NDL that names one "+
+			"with `ucmpush site set %s --ndl NAME`", ref, orDash(site.NDL), ref)
+	}
+
+	input.SiteID, input.Site, input.Trigger = site.ID, ref.String(), workflows.TriggerRetry
+	key := "retry"
+	attrs := siteAttributes(ref, workflows.TriggerRetry)
+	if input.UserID != "" {
+		key += "-" + strings.ToLower(input.UserID)
+		attrs = append(attrs, workflows.UserIDKey.ValueSet(input.UserID))
+	}
+	run, err := a.start(ctx, workflows.SitePushWorkflowID(ref.String(), key, ""), attrs,
+		workflows.PushSite, input)
+	if err != nil || !wait {
+		return err
+	}
+	var result workflows.PushSiteResult
+	if err := a.waitWithProgress(ctx, run, &result); err != nil {
+		return fmt.Errorf("retry of site %s failed: %s", ref, workflowErrorMessage(err))
+	}
+	return a.printPushResult(result)
 }

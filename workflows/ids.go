@@ -45,6 +45,7 @@ const (
 	TriggerCreated    = "created"
 	TriggerNodePush   = "node-push"
 	TriggerUCMImport  = "ucm-import"
+	TriggerRetry      = "retry"
 )
 
 // Message names.

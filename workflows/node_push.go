@@ -8,10 +8,13 @@ import (
 	"github.com/ucmpush/ucmpush/activities"
 )
 
-// NodePushInput names a hierarchy node: a customer, or one of its sites.
+// NodePushInput names a hierarchy node: a customer, or one of its sites; both empty means the
+// whole provider.
 type NodePushInput struct {
-	Customer string
+	Customer string `json:",omitempty"`
 	Site     string `json:",omitempty"`
+	// OnlyFailed pushes again only the users whose last push failed.
+	OnlyFailed bool `json:",omitempty"`
 }
 
 // NodePush pushes every user below a hierarchy node to the UCM cluster of the user's own
@@ -20,11 +23,19 @@ type NodePushInput struct {
 // holds are counted as skipped.
 func NodePush(ctx workflow.Context, in NodePushInput) (TriggerResult, error) {
 	node := in.Customer
-	if in.Site != "" {
+	switch {
+	case in.Customer == "":
+		node = "every customer"
+	case in.Site != "":
 		node += "/" + in.Site
 	}
 	result := TriggerResult{Trigger: TriggerNodePush, Change: "push every user of " + node}
-	pushes := &sitePushes{Trigger: TriggerNodePush, Customer: in.Customer, All: true, Manual: true}
+	pushes := &sitePushes{Trigger: TriggerNodePush, Customer: in.Customer, All: !in.OnlyFailed,
+		OnlyFailed: in.OnlyFailed, Manual: true}
+	if in.OnlyFailed {
+		result.Trigger, pushes.Trigger = TriggerRetry, TriggerRetry
+		result.Change = "push again the failed users of " + node
+	}
 	if err := registerPushesQuery(ctx, pushes); err != nil {
 		return result, err
 	}
@@ -33,7 +44,7 @@ func NodePush(ctx workflow.Context, in NodePushInput) (TriggerResult, error) {
 	storeCtx := workflow.WithActivityOptions(ctx, storeOptions())
 	var under activities.ListSitesUnderResult
 	err := workflow.ExecuteActivity(storeCtx, s.ListSitesUnder, activities.ListSitesUnderInput{
-		Customer: in.Customer, Site: in.Site,
+		Customer: in.Customer, Site: in.Site, OnlyWithFailures: in.OnlyFailed,
 	}).Get(ctx, &under)
 	if err != nil {
 		return result, fmt.Errorf("list sites of %s: %w", node, err)

@@ -30,14 +30,20 @@ type PushSiteInput struct {
 	// Site is customer/site, for logs and search attributes.
 	Site    string
 	Trigger string
-	// PlanKey names the push plan; runs with the same key push the same frozen users. Empty
-	// means the workflow ID and run ID of the first run.
-	PlanKey string
+	// PlanKey names the push plan; runs with the same key push the same frozen users. Empty,
+	// as triggers leave it, means the workflow ID and run ID of this run, so a reset of the
+	// workflow (from the Web UI or `temporal workflow reset`) plans afresh and pushes again
+	// every user who is not yet right, the failed ones among them.
+	PlanKey string `json:",omitempty"`
 	// All pushes every user of the site, not only the new and changed ones. Each push still
 	// reads first and writes only what differs.
 	All bool
 	// ChangeKey pushes only the users that the trigger with this key moved or created.
 	ChangeKey string `json:",omitempty"`
+	// OnlyFailed pushes only the users whose last push to the cluster failed.
+	OnlyFailed bool `json:",omitempty"`
+	// UserID pushes only this user.
+	UserID string `json:",omitempty"`
 	// BatchSize is the number of users per activity; 0 means [DefaultBatchSize].
 	BatchSize int
 
@@ -130,10 +136,12 @@ func (p *sitePush) plan(ctx workflow.Context) error {
 		key = info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID
 	}
 	err := workflow.ExecuteActivity(actx, s.PlanSitePush, activities.PlanSitePushInput{
-		SiteID:    p.in.SiteID,
-		PlanKey:   key,
-		All:       p.in.All,
-		ChangeKey: p.in.ChangeKey,
+		SiteID:     p.in.SiteID,
+		PlanKey:    key,
+		All:        p.in.All,
+		ChangeKey:  p.in.ChangeKey,
+		OnlyFailed: p.in.OnlyFailed,
+		UserID:     p.in.UserID,
 	}).Get(ctx, &p.state.Plan)
 	if err != nil {
 		return fmt.Errorf("plan push of site %s: %w", p.in.Site, err)

@@ -17,6 +17,8 @@ type sitePushes struct {
 	ChangeKey string
 	// All pushes every user of each site, not only new and changed ones.
 	All bool
+	// OnlyFailed pushes only the users whose last push failed.
+	OnlyFailed bool
 	// Manual pushes whatever the sites' auto push switch says.
 	Manual bool
 	// started lists the child workflow IDs, for the pushes query.
@@ -57,19 +59,19 @@ func (p *sitePushes) run(ctx workflow.Context, sites []activities.SiteTarget, mo
 		childCtx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID: id,
 			TypedSearchAttributes: temporal.NewSearchAttributes(
-				CustomerKey.ValueSet(p.Customer),
+				CustomerKey.ValueSet(customerOf(site.Site)),
 				SiteKey.ValueSet(site.Site),
 				TriggerKey.ValueSet(p.Trigger),
 				OutcomeKey.ValueSet(OutcomeRunning),
 			),
 		})
 		futures[i] = workflow.ExecuteChildWorkflow(childCtx, PushSite, PushSiteInput{
-			SiteID:    site.SiteID,
-			Site:      site.Site,
-			Trigger:   p.Trigger,
-			PlanKey:   id + "/" + runID,
-			All:       p.All,
-			ChangeKey: p.ChangeKey,
+			SiteID:     site.SiteID,
+			Site:       site.Site,
+			Trigger:    p.Trigger,
+			All:        p.All,
+			ChangeKey:  p.ChangeKey,
+			OnlyFailed: p.OnlyFailed,
 		})
 	}
 

@@ -370,3 +370,10 @@ func writeFile(t *testing.T, path string, body []byte) {
 		t.Fatalf("write %s: %v", path, err)
 	}
 }
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}

@@ -37,6 +37,10 @@ type PlanOptions struct {
 	// ChangeKey, when set, plans only the users that the trigger with this key changed
 	// (moved or created).
 	ChangeKey string
+	// OnlyFailed plans only the users whose last push to the site's cluster failed.
+	OnlyFailed bool
+	// UserID, when set, plans only the user with this userid (compared without regard to case).
+	UserID string
 }
 
 // PlanSitePush freezes the users of the site that a push must handle, under planKey: the new
@@ -90,8 +94,10 @@ func (s *Store) PlanSitePush(ctx context.Context, planKey string, siteID int64, 
 			WHERE u.site_id = $2 AND u.status = 'active' AND u.source <> 'ucm'
 				AND u.invalid_reason = ''
 				AND ($4 OR p.user_id IS NULL OR p.status <> 'pushed' OR p.pushed_hash <> u.attrs_hash)
-				AND ($5 = '' OR u.change_key = $5)`,
-			plan.ID, siteID, site.ClusterID, all, opts.ChangeKey)
+				AND ($5 = '' OR u.change_key = $5)
+				AND (NOT $6 OR p.status = 'failed')
+				AND ($7 = '' OR lower(u.userid) = lower($7))`,
+			plan.ID, siteID, site.ClusterID, all, opts.ChangeKey, opts.OnlyFailed, opts.UserID)
 		if err != nil {
 			return fmt.Errorf("plan users of site %s: %w", site.Ref(), err)
 		}

@@ -170,9 +170,12 @@ func (s *Store) CreateManualUser(ctx context.Context, ref domain.SiteRef, a doma
 	return id, nil
 }
 
-// SitesUnder returns the sites under a hierarchy node: every site of the customer, or the one
-// site when site is not empty.
+// SitesUnder returns the sites under a hierarchy node: every site of the customer, the one
+// site when site is not empty, or every site of every customer when both are empty.
 func (s *Store) SitesUnder(ctx context.Context, customer, site string) ([]domain.Site, error) {
+	if customer == "" {
+		return s.Sites(ctx, "")
+	}
 	if site != "" {
 		one, err := s.Site(ctx, domain.SiteRef{Customer: customer, Site: site})
 		return []domain.Site{one}, err
@@ -188,5 +191,15 @@ func (s *Store) CountUsersWithoutSite(ctx context.Context, customer string) (int
 	var n int
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM users u JOIN customers c ON c.id = u.customer_id
 		WHERE c.name = $1 AND u.site_id IS NULL AND u.status = 'active'`, customer).Scan(&n)
+	return n, err
+}
+
+// CountFailedUsers counts the site's active users whose last push to the site's cluster failed.
+func (s *Store) CountFailedUsers(ctx context.Context, siteID int64) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM users u
+		JOIN sites s ON s.id = u.site_id JOIN ndls n ON n.id = s.ndl_id
+		JOIN push_states p ON p.user_id = u.id AND p.cluster_id = n.cluster_id
+		WHERE u.site_id = $1 AND u.status = 'active' AND p.status = 'failed'`, siteID).Scan(&n)
 	return n, err
 }
