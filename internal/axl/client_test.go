@@ -70,9 +70,60 @@ func fullUser() axl.User {
 	}
 }
 
+// seedUserDevices adds the line and the phones that fullUser and the update tests name, so
+// that the simulator accepts them as associated devices and primary extension.
+func seedUserDevices(t *testing.T, client *axl.Client) {
+	t.Helper()
+
+	ctx := context.Background()
+	line := axl.Line{Pattern: "1001", RoutePartitionName: "Internal_PT"}
+
+	if _, err := client.AddLine(ctx, line); err != nil {
+		t.Fatalf("AddLine: %v", err)
+	}
+
+	phones := []axl.Phone{
+		{Name: "SEP001122334455", Product: "Cisco 8841"},
+		{Name: "SEP665544332211", Product: "Cisco 8865"},
+		{Name: "CSFJDOE", Product: axl.ProductJabberDesktop},
+	}
+
+	for _, p := range phones {
+		p.Protocol = axl.ProtocolSIP
+		p.DevicePoolName = "Default"
+		p.Lines = []axl.PhoneLine{{Index: 1, Dirn: line.Extension()}}
+
+		if _, err := client.AddPhone(ctx, p); err != nil {
+			t.Fatalf("AddPhone %s: %v", p.Name, err)
+		}
+	}
+}
+
+// withDefaultFlags returns u with the flags that UCM fills in on addUser when they are unset.
+func withDefaultFlags(u axl.User) axl.User {
+	if u.EnableCTI == nil {
+		u.EnableCTI = boolPointer(true)
+	}
+
+	if u.EnableMobility == nil {
+		u.EnableMobility = boolPointer(false)
+	}
+
+	if u.HomeCluster == nil {
+		u.HomeCluster = boolPointer(true)
+	}
+
+	if u.IMAndPresenceEnable == nil {
+		u.IMAndPresenceEnable = boolPointer(false)
+	}
+
+	return u
+}
+
 func TestClientAddGetUserRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	client, sim := newSimClient(t, "14.0", axlsim.Options{})
+	seedUserDevices(t, client)
 
 	want := fullUser()
 
@@ -91,6 +142,8 @@ func TestClientAddGetUserRoundTrip(t *testing.T) {
 	}
 
 	want.UUID = uuid
+	want = withDefaultFlags(want)
+
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("GetUser = %+v\nwant %+v", got, want)
 	}
@@ -199,6 +252,7 @@ func TestClientGetUserNotFound(t *testing.T) {
 func TestClientUpdateUserSendsOnlySetFields(t *testing.T) {
 	ctx := context.Background()
 	client, sim := newSimClient(t, "14.0", axlsim.Options{})
+	seedUserDevices(t, client)
 
 	if _, err := client.AddUser(ctx, fullUser()); err != nil {
 		t.Fatalf("AddUser: %v", err)
@@ -215,7 +269,7 @@ func TestClientUpdateUserSendsOnlySetFields(t *testing.T) {
 	}
 
 	got, _ := sim.User("jdoe")
-	want := fullUser()
+	want := withDefaultFlags(fullUser())
 	want.UUID = got.UUID
 	want.Title = "CFO"
 	want.Department = ""
@@ -229,6 +283,7 @@ func TestClientUpdateUserSendsOnlySetFields(t *testing.T) {
 func TestClientUpdateUserClearsListAndExtension(t *testing.T) {
 	ctx := context.Background()
 	client, sim := newSimClient(t, "14.0", axlsim.Options{})
+	seedUserDevices(t, client)
 
 	if _, err := client.AddUser(ctx, fullUser()); err != nil {
 		t.Fatalf("AddUser: %v", err)
@@ -485,7 +540,6 @@ func TestClientEscapesValues(t *testing.T) {
 		LastName:          `Ünal & "Söhne" 'Ltd' ]]> 山田 Иванов مريم`,
 		Department:        "R&D <east>",
 		Title:             "a\tb",
-		AssociatedDevices: []string{"SEP<&>"},
 		PresenceGroupName: `"quoted" & <angled>`,
 	}
 
@@ -500,6 +554,8 @@ func TestClientEscapesValues(t *testing.T) {
 	}
 
 	want.UUID = uuid
+	want = withDefaultFlags(want)
+
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("GetUser = %+v\nwant %+v", got, want)
 	}

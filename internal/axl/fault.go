@@ -23,6 +23,9 @@ const (
 	CodeDuplicate = -239
 	// CodeGeneric is the axlcode of many server-side failures, among them the memory throttle.
 	CodeGeneric = -1
+	// CodeInvalid is the axlcode of a value that breaks a UCM rule, such as a primary extension
+	// that is not a line of one of the user's associated devices.
+	CodeInvalid = 5003
 )
 
 // Fault is an error that UCM reported: a SOAP fault, or an HTTP error status such as 401 or
@@ -68,11 +71,13 @@ func asFault(err error) (*Fault, bool) {
 	return nil, false
 }
 
-// IsNotFound reports whether err is a fault for a missing item: axlcode 5007, or a getUser
-// fault whose message contains "not found", whatever its code.
+// IsNotFound reports whether err is a fault for a missing item: axlcode 5007, or a fault of a
+// get operation (getUser, getLine, getPhone and the others) whose message contains "not
+// found", whatever its code.
 //
 // NOTE: UCM also sends 5007 when a referenced item is missing, such as the route partition of
-// a primary extension on addUser. Check [Fault.Message] where that difference matters.
+// a primary extension on addUser or a device in associatedDevices. Check [Fault.Message] where
+// that difference matters.
 func IsNotFound(err error) bool {
 	fault, ok := asFault(err)
 	if !ok {
@@ -83,7 +88,8 @@ func IsNotFound(err error) bool {
 		return true
 	}
 
-	return fault.Operation == OpGetUser && strings.Contains(strings.ToLower(fault.Message), "not found")
+	return strings.HasPrefix(fault.Operation, "get") &&
+		strings.Contains(strings.ToLower(fault.Message), "not found")
 }
 
 // IsDuplicate reports whether err is a fault for an add of an existing key (axlcode -239).

@@ -37,10 +37,30 @@ type User struct {
 	// PresenceGroupName is the user's presence group. Empty on AddUser means UCM's default,
 	// [DefaultPresenceGroup].
 	PresenceGroupName string `json:"presenceGroupName,omitempty"`
+	// EnableCTI lets CTI applications, such as Jabber in desk phone mode, control the user's
+	// devices. Nil on AddUser means UCM's default, true.
+	EnableCTI *bool `json:"enableCti,omitempty"`
+	// PhoneProfiles are the names of the extension mobility device profiles the user may log
+	// in with. UCM checks that they exist.
+	PhoneProfiles []string `json:"phoneProfiles,omitempty"`
+	// DefaultProfile is the device profile that extension mobility loads by default; empty
+	// means none.
+	DefaultProfile string `json:"defaultProfile,omitempty"`
+	// EnableMobility lets the user own remote destination profiles and remote destinations
+	// (single number reach). Nil on AddUser means UCM's default, false.
+	EnableMobility *bool `json:"enableMobility,omitempty"`
+	// HomeCluster marks this cluster as the user's home cluster, which Jabber and IM and
+	// Presence need. Nil on AddUser means UCM's default, true.
+	HomeCluster *bool `json:"homeCluster,omitempty"`
+	// IMAndPresenceEnable enables the user for Cisco IM and Presence, which Jabber needs for
+	// chat and presence (not for calls). It needs HomeCluster. Nil on AddUser leaves UCM's
+	// default, which the schema does not state.
+	IMAndPresenceEnable *bool `json:"imAndPresenceEnable,omitempty"`
 }
 
-// Extension is a directory number with its route partition. An empty RoutePartitionName is
-// the null partition.
+// Extension is a directory number with its route partition, the key of a [Line]. An empty
+// RoutePartitionName is the null partition. Pattern is in plain form, +4420... for an E.164
+// number, and the client sends it as UCM stores it, \+4420... (see [EscapePattern]).
 type Extension struct {
 	Pattern            string `json:"pattern"`
 	RoutePartitionName string `json:"routePartitionName,omitempty"`
@@ -68,13 +88,26 @@ type UserUpdate struct {
 	// NOTE: clearing by an empty primaryExtension element is what the simulator does; it has
 	// not been checked against a real UCM.
 	PrimaryExtension *Extension
+	// EnableCTI, EnableMobility, HomeCluster and IMAndPresenceEnable set the flags of [User]
+	// with the same names when non-nil.
+	EnableCTI           *bool
+	EnableMobility      *bool
+	HomeCluster         *bool
+	IMAndPresenceEnable *bool
+	// PhoneProfiles replaces the whole list of device profiles when non-nil; an empty non-nil
+	// slice removes all.
+	PhoneProfiles []string
+	// DefaultProfile sets the default device profile when non-nil; a pointer to "" clears it.
+	DefaultProfile *string
 }
 
 // IsEmpty reports whether the update changes nothing.
 func (u UserUpdate) IsEmpty() bool {
 	return u.NewUserID == nil && u.FirstName == nil && u.LastName == nil && u.MailID == nil &&
 		u.TelephoneNumber == nil && u.Department == nil && u.Title == nil &&
-		u.AssociatedDevices == nil && u.PrimaryExtension == nil
+		u.AssociatedDevices == nil && u.PrimaryExtension == nil && u.EnableCTI == nil &&
+		u.EnableMobility == nil && u.HomeCluster == nil && u.IMAndPresenceEnable == nil &&
+		u.PhoneProfiles == nil && u.DefaultProfile == nil
 }
 
 // GetUser returns the user whose userid is userid (UCM matches it regardless of case). A
@@ -231,12 +264,8 @@ func (c *Client) ListUsers(ctx context.Context, r ListUsersRequest) ([]User, err
 }
 
 func checkListRequest(r ListUsersRequest) error {
-	if r.Skip < 0 || r.First < 0 {
-		return fmt.Errorf("axl listUser: skip %d and first %d must not be negative", r.Skip, r.First)
-	}
-
-	if r.Skip > 0 && r.First == 0 {
-		return fmt.Errorf("axl listUser: skip %d needs first: UCM ignores skip without first", r.Skip)
+	if err := checkPaging(OpListUser, r.Skip, r.First); err != nil {
+		return err
 	}
 
 	for _, tag := range r.ReturnedTags {

@@ -24,9 +24,28 @@ type xUser struct {
 	Department        string      `xml:"department,omitempty"`
 	AssociatedDevices *xDevices   `xml:"associatedDevices,omitempty"`
 	PrimaryExtension  *xExtension `xml:"primaryExtension,omitempty"`
+	EnableCTI         *bool       `xml:"enableCti,omitempty"`
+	PhoneProfiles     *xProfiles  `xml:"phoneProfiles,omitempty"`
+	DefaultProfile    string      `xml:"defaultProfile,omitempty"`
 	PresenceGroupName string      `xml:"presenceGroupName,omitempty"`
+	EnableMobility    *bool       `xml:"enableMobility,omitempty"`
+	HomeCluster       *bool       `xml:"homeCluster,omitempty"`
+	IMAndPresence     *bool       `xml:"imAndPresenceEnable,omitempty"`
 	TelephoneNumber   string      `xml:"telephoneNumber,omitempty"`
 	Title             string      `xml:"title,omitempty"`
+}
+
+// xProfiles is phoneProfiles: device profile names.
+type xProfiles struct {
+	ProfileName []string `xml:"profileName"`
+}
+
+func newXProfiles(names []string) *xProfiles {
+	if names == nil {
+		return nil
+	}
+
+	return &xProfiles{ProfileName: slices.Clone(names)}
 }
 
 type xDevices struct {
@@ -47,9 +66,18 @@ func newXUser(u User) xUser {
 		UserID:            u.UserID,
 		MailID:            u.MailID,
 		Department:        u.Department,
+		EnableCTI:         u.EnableCTI,
+		DefaultProfile:    u.DefaultProfile,
 		PresenceGroupName: u.PresenceGroupName,
+		EnableMobility:    u.EnableMobility,
+		HomeCluster:       u.HomeCluster,
+		IMAndPresence:     u.IMAndPresenceEnable,
 		TelephoneNumber:   u.TelephoneNumber,
 		Title:             u.Title,
+	}
+
+	if len(u.PhoneProfiles) > 0 {
+		x.PhoneProfiles = newXProfiles(u.PhoneProfiles)
 	}
 
 	if len(u.AssociatedDevices) > 0 {
@@ -69,7 +97,7 @@ func newXExtension(e *Extension) *xExtension {
 		return nil
 	}
 
-	return &xExtension{Pattern: e.Pattern, RoutePartitionName: e.RoutePartitionName}
+	return &xExtension{Pattern: EscapePattern(e.Pattern), RoutePartitionName: e.RoutePartitionName}
 }
 
 type updateUserRequest struct {
@@ -82,6 +110,12 @@ type updateUserRequest struct {
 	Department        *string     `xml:"department,omitempty"`
 	AssociatedDevices *xDevices   `xml:"associatedDevices,omitempty"`
 	PrimaryExtension  *xExtension `xml:"primaryExtension,omitempty"`
+	EnableCTI         *bool       `xml:"enableCti,omitempty"`
+	PhoneProfiles     *xProfiles  `xml:"phoneProfiles,omitempty"`
+	DefaultProfile    *string     `xml:"defaultProfile,omitempty"`
+	EnableMobility    *bool       `xml:"enableMobility,omitempty"`
+	HomeCluster       *bool       `xml:"homeCluster,omitempty"`
+	IMAndPresence     *bool       `xml:"imAndPresenceEnable,omitempty"`
 	TelephoneNumber   *string     `xml:"telephoneNumber,omitempty"`
 	Title             *string     `xml:"title,omitempty"`
 }
@@ -96,6 +130,12 @@ func newUpdateUserRequest(u UserUpdate) updateUserRequest {
 		MailID:           u.MailID,
 		Department:       u.Department,
 		PrimaryExtension: newXExtension(u.PrimaryExtension),
+		EnableCTI:        u.EnableCTI,
+		PhoneProfiles:    newXProfiles(u.PhoneProfiles),
+		DefaultProfile:   u.DefaultProfile,
+		EnableMobility:   u.EnableMobility,
+		HomeCluster:      u.HomeCluster,
+		IMAndPresence:    u.IMAndPresenceEnable,
 		TelephoneNumber:  u.TelephoneNumber,
 		Title:            u.Title,
 	}
@@ -128,10 +168,18 @@ type getUserTags struct {
 		Pattern            string `xml:"pattern"`
 		RoutePartitionName string `xml:"routePartitionName"`
 	} `xml:"primaryExtension"`
-	PresenceGroupName string `xml:"presenceGroupName"`
-	TelephoneNumber   string `xml:"telephoneNumber"`
-	Title             string `xml:"title"`
-	LDAPDirectoryName string `xml:"ldapDirectoryName"`
+	EnableCTI     boolTag `xml:"enableCti"`
+	PhoneProfiles struct {
+		ProfileName string `xml:"profileName"`
+	} `xml:"phoneProfiles"`
+	DefaultProfile    string  `xml:"defaultProfile"`
+	PresenceGroupName string  `xml:"presenceGroupName"`
+	EnableMobility    boolTag `xml:"enableMobility"`
+	HomeCluster       boolTag `xml:"homeCluster"`
+	IMAndPresence     boolTag `xml:"imAndPresenceEnable"`
+	TelephoneNumber   string  `xml:"telephoneNumber"`
+	Title             string  `xml:"title"`
+	LDAPDirectoryName string  `xml:"ldapDirectoryName"`
 }
 
 type removeUserRequest struct {
@@ -257,7 +305,13 @@ type rUser struct {
 	Department        string      `xml:"department"`
 	AssociatedDevices []string    `xml:"associatedDevices>device"`
 	PrimaryExtension  *xExtension `xml:"primaryExtension"`
+	EnableCTI         string      `xml:"enableCti"`
+	PhoneProfiles     []string    `xml:"phoneProfiles>profileName"`
+	DefaultProfile    string      `xml:"defaultProfile"`
 	PresenceGroupName string      `xml:"presenceGroupName"`
+	EnableMobility    string      `xml:"enableMobility"`
+	HomeCluster       string      `xml:"homeCluster"`
+	IMAndPresence     string      `xml:"imAndPresenceEnable"`
 	TelephoneNumber   string      `xml:"telephoneNumber"`
 	Title             string      `xml:"title"`
 	LDAPDirectoryName string      `xml:"ldapDirectoryName"`
@@ -265,22 +319,28 @@ type rUser struct {
 
 func (r rUser) toUser() User {
 	u := User{
-		UUID:              strings.ToUpper(r.UUID),
-		UserID:            r.UserID,
-		FirstName:         r.FirstName,
-		LastName:          r.LastName,
-		MailID:            r.MailID,
-		TelephoneNumber:   r.TelephoneNumber,
-		Department:        r.Department,
-		Title:             r.Title,
-		LDAPDirectoryName: r.LDAPDirectoryName,
-		AssociatedDevices: r.AssociatedDevices,
-		PresenceGroupName: r.PresenceGroupName,
+		UUID:                strings.ToUpper(r.UUID),
+		UserID:              r.UserID,
+		FirstName:           r.FirstName,
+		LastName:            r.LastName,
+		MailID:              r.MailID,
+		TelephoneNumber:     r.TelephoneNumber,
+		Department:          r.Department,
+		Title:               r.Title,
+		LDAPDirectoryName:   r.LDAPDirectoryName,
+		AssociatedDevices:   r.AssociatedDevices,
+		PresenceGroupName:   r.PresenceGroupName,
+		EnableCTI:           parseBool(r.EnableCTI),
+		PhoneProfiles:       r.PhoneProfiles,
+		DefaultProfile:      r.DefaultProfile,
+		EnableMobility:      parseBool(r.EnableMobility),
+		HomeCluster:         parseBool(r.HomeCluster),
+		IMAndPresenceEnable: parseBool(r.IMAndPresence),
 	}
 
 	if r.PrimaryExtension != nil && r.PrimaryExtension.Pattern != "" {
 		u.PrimaryExtension = &Extension{
-			Pattern:            r.PrimaryExtension.Pattern,
+			Pattern:            UnescapePattern(r.PrimaryExtension.Pattern),
 			RoutePartitionName: r.PrimaryExtension.RoutePartitionName,
 		}
 	}

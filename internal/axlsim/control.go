@@ -12,6 +12,11 @@ const controlPrefix = "/axlsim/"
 //
 //	GET    /axlsim/stats                     Stats as JSON
 //	GET    /axlsim/users                     users as a JSON array, sorted by userid
+//	GET    /axlsim/lines                     lines, sorted by pattern and partition
+//	GET    /axlsim/phones                    phones, sorted by name
+//	GET    /axlsim/deviceProfiles            device profiles, sorted by name
+//	GET    /axlsim/remoteDestinationProfiles remote destination profiles, sorted by name
+//	GET    /axlsim/remoteDestinations        remote destinations, sorted by destination
 //	POST   /axlsim/faults?operation=addUser  inject the InjectedFault in the JSON body
 //	DELETE /axlsim/faults                    clear injected faults
 //	PUT    /axlsim/down                      body {"down": true} or {"down": false}
@@ -30,6 +35,16 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.Stats())
 	case "GET users":
 		writeJSON(w, s.Users())
+	case "GET lines":
+		writeJSON(w, s.Lines())
+	case "GET phones":
+		writeJSON(w, s.Phones())
+	case "GET deviceProfiles":
+		writeJSON(w, s.DeviceProfiles())
+	case "GET remoteDestinationProfiles":
+		writeJSON(w, s.RemoteDestinationProfiles())
+	case "GET remoteDestinations":
+		writeJSON(w, s.RemoteDestinations())
 	case "POST faults":
 		s.controlInjectFault(w, r)
 	case "DELETE faults":

@@ -154,7 +154,7 @@ type Stats struct {
 	// Requests counts authenticated AXL requests by operation, whatever their outcome;
 	// requests without a readable operation count as "invalid".
 	Requests map[string]int `json:"requests"`
-	// Writes counts addUser, updateUser and removeUser calls that changed the store.
+	// Writes counts add, update and remove calls that changed the store.
 	Writes int `json:"writes"`
 	// Throttled counts HTTP 503 responses from MaxInFlight and MaxWritesPerSecond.
 	Throttled int `json:"throttled"`

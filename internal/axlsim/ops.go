@@ -18,24 +18,19 @@ func (s *Server) execute(req request) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	switch req.op {
-	case axl.OpAddUser:
-		return s.addUser(req.element)
-	case axl.OpUpdateUser:
-		return s.updateUser(req.element)
-	case axl.OpGetUser:
-		return s.getUser(req.element)
-	case axl.OpRemoveUser:
-		return s.removeUser(req.element)
-	case axl.OpListUser:
-		return s.listUser(req.element)
-	default:
+	handler, ok := handlers[req.op]
+	if !ok {
 		return nil, fmt.Errorf("no handler for operation %s", req.op)
 	}
+
+	return handler(s, req.element)
 }
 
 func (s *Server) addUser(element *node) ([]byte, error) {
-	u := userFromNode(element.child("user"))
+	u, err := userFromNode(element.child("user"))
+	if err != nil {
+		return nil, err
+	}
 
 	if u.UserID == "" || u.LastName == "" {
 		return nil, clientFault("Item not valid: userid and lastName must not be empty")
@@ -46,9 +41,15 @@ func (s *Server) addUser(element *node) ([]byte, error) {
 		return nil, duplicateFault()
 	}
 
+	if err := s.checkUserReferences(u, true); err != nil {
+		return nil, err
+	}
+
 	if u.PresenceGroupName == "" {
 		u.PresenceGroupName = axl.DefaultPresenceGroup
 	}
+
+	fillUserDefaults(&u)
 
 	u.UUID = newUUID()
 	s.users[key] = u
@@ -58,7 +59,7 @@ func (s *Server) addUser(element *node) ([]byte, error) {
 	return returnValue(u.UUID), nil
 }
 
-func userFromNode(n *node) axl.User {
+func userFromNode(n *node) (axl.User, error) {
 	u := axl.User{}
 	u.FirstName, _ = n.value("firstName")
 	u.LastName, _ = n.value("lastName")
@@ -69,16 +70,22 @@ func userFromNode(n *node) axl.User {
 	u.TelephoneNumber, _ = n.value("telephoneNumber")
 	u.Title, _ = n.value("title")
 	u.LDAPDirectoryName, _ = n.value("ldapDirectoryName")
+	u.DefaultProfile, _ = n.value("defaultProfile")
 
 	if devices := n.child("associatedDevices"); devices != nil {
 		u.AssociatedDevices = devicesFromNode(devices)
 	}
 
+	if profiles := n.child("phoneProfiles"); profiles != nil {
+		u.PhoneProfiles = devicesFromNode(profiles)
+	}
+
 	u.PrimaryExtension = extensionFromNode(n.child("primaryExtension"))
 
-	return u
+	return u, readUserFlags(&u, n)
 }
 
+// devicesFromNode returns the texts of the children of associatedDevices or phoneProfiles.
 func devicesFromNode(n *node) []string {
 	devices := make([]string, 0, len(n.children))
 	for _, device := range n.children {
@@ -149,10 +156,12 @@ func (s *Server) updateUser(element *node) ([]byte, error) {
 		return nil, err
 	}
 
-	u := s.users[key]
+	u := cloneUser(s.users[key])
+	oldUserID := u.UserID
+	newKey := key
 
 	if newUserID, ok := element.value("newUserid"); ok {
-		newKey := strings.ToLower(newUserID)
+		newKey = strings.ToLower(newUserID)
 		if newUserID == "" {
 			return nil, clientFault("Item not valid: newUserid must not be empty")
 		}
@@ -161,22 +170,33 @@ func (s *Server) updateUser(element *node) ([]byte, error) {
 			return nil, duplicateFault()
 		}
 
-		delete(s.users, key)
-		key = newKey
 		u.UserID = newUserID
-		s.uuids[u.UUID] = key
 	}
 
-	applyUpdate(&u, element)
-	s.users[key] = u
+	if err := applyUpdate(&u, element); err != nil {
+		return nil, err
+	}
+
+	if err := s.checkUserReferences(u, element.child("primaryExtension") != nil); err != nil {
+		return nil, err
+	}
+
+	delete(s.users, key)
+	s.users[newKey] = u
+	s.uuids[u.UUID] = newKey
+
+	if u.UserID != oldUserID {
+		s.renameUserReferences(key, u.UserID)
+	}
+
 	s.stats.Writes++
 
 	return returnValue(u.UUID), nil
 }
 
 // applyUpdate sets the fields that element carries: a present element replaces the value,
-// and associatedDevices replaces the whole list.
-func applyUpdate(u *axl.User, element *node) {
+// and associatedDevices and phoneProfiles replace the whole list.
+func applyUpdate(u *axl.User, element *node) error {
 	fields := map[string]*string{
 		"firstName":         &u.FirstName,
 		"lastName":          &u.LastName,
@@ -185,6 +205,7 @@ func applyUpdate(u *axl.User, element *node) {
 		"presenceGroupName": &u.PresenceGroupName,
 		"telephoneNumber":   &u.TelephoneNumber,
 		"title":             &u.Title,
+		"defaultProfile":    &u.DefaultProfile,
 	}
 
 	for name, field := range fields {
@@ -197,9 +218,15 @@ func applyUpdate(u *axl.User, element *node) {
 		u.AssociatedDevices = devicesFromNode(devices)
 	}
 
+	if profiles := element.child("phoneProfiles"); profiles != nil {
+		u.PhoneProfiles = devicesFromNode(profiles)
+	}
+
 	if extension := element.child("primaryExtension"); extension != nil {
 		u.PrimaryExtension = extensionFromNode(extension)
 	}
+
+	return readUserFlags(u, element)
 }
 
 func (s *Server) getUser(element *node) ([]byte, error) {
@@ -228,6 +255,10 @@ func (s *Server) getUser(element *node) ([]byte, error) {
 func (s *Server) removeUser(element *node) ([]byte, error) {
 	key, err := s.lookup(element)
 	if err != nil {
+		return nil, err
+	}
+
+	if err := s.releaseUser(key); err != nil {
 		return nil, err
 	}
 
@@ -296,17 +327,17 @@ func paging(element *node) (int, int, error) {
 	return skip, first, nil
 }
 
-func page(users []axl.User, skip, first int) []axl.User {
-	if skip >= len(users) {
+func page[T any](items []T, skip, first int) []T {
+	if skip >= len(items) {
 		return nil
 	}
 
-	users = users[skip:]
-	if first < len(users) {
-		users = users[:first]
+	items = items[skip:]
+	if first < len(items) {
+		items = items[:first]
 	}
 
-	return users
+	return items
 }
 
 // matchingUsers returns the users that match every criterion, sorted by userid regardless of
@@ -398,7 +429,13 @@ type userElement struct {
 	Department        *string           `xml:"department"`
 	AssociatedDevices *devicesElement   `xml:"associatedDevices"`
 	PrimaryExtension  *extensionElement `xml:"primaryExtension"`
+	EnableCTI         *string           `xml:"enableCti"`
+	PhoneProfiles     *profilesElement  `xml:"phoneProfiles"`
+	DefaultProfile    *foreignKeyValue  `xml:"defaultProfile"`
 	PresenceGroupName *foreignKeyValue  `xml:"presenceGroupName"`
+	EnableMobility    *string           `xml:"enableMobility"`
+	HomeCluster       *string           `xml:"homeCluster"`
+	IMAndPresence     *string           `xml:"imAndPresenceEnable"`
 	TelephoneNumber   *string           `xml:"telephoneNumber"`
 	Title             *string           `xml:"title"`
 	LDAPDirectoryName *foreignKeyValue  `xml:"ldapDirectoryName"`
@@ -406,6 +443,10 @@ type userElement struct {
 
 type devicesElement struct {
 	Device []string `xml:"device"`
+}
+
+type profilesElement struct {
+	ProfileName []string `xml:"profileName"`
 }
 
 type extensionElement struct {
@@ -453,6 +494,18 @@ func setTag(element *userElement, u axl.User, tag string) {
 			element.PrimaryExtension.Pattern = value(u.PrimaryExtension.Pattern)
 			element.PrimaryExtension.RoutePartitionName = value(u.PrimaryExtension.RoutePartitionName)
 		}
+	case "enableCti":
+		element.EnableCTI = flagText(u.EnableCTI)
+	case "phoneProfiles":
+		element.PhoneProfiles = &profilesElement{ProfileName: slices.Clone(u.PhoneProfiles)}
+	case "defaultProfile":
+		element.DefaultProfile = &foreignKeyValue{Value: u.DefaultProfile}
+	case "enableMobility":
+		element.EnableMobility = flagText(u.EnableMobility)
+	case "homeCluster":
+		element.HomeCluster = flagText(u.HomeCluster)
+	case "imAndPresenceEnable":
+		element.IMAndPresence = flagText(u.IMAndPresenceEnable)
 	case "presenceGroupName":
 		element.PresenceGroupName = &foreignKeyValue{Value: u.PresenceGroupName}
 		if u.PresenceGroupName == axl.DefaultPresenceGroup {
@@ -465,6 +518,13 @@ func setTag(element *userElement, u axl.User, tag string) {
 	case "ldapDirectoryName":
 		element.LDAPDirectoryName = &foreignKeyValue{Value: u.LDAPDirectoryName}
 	}
+}
+
+// flagText is a user flag in a response; a flag that PutUser left nil reads as false.
+func flagText(flag *bool) *string {
+	text := boolText(flag != nil && *flag)
+
+	return &text
 }
 
 func returnValue(value string) []byte {

@@ -38,7 +38,7 @@ type Options struct {
 	// 503 at once, like UCM's throttle. 0 means unlimited.
 	MaxInFlight int
 
-	// MaxWritesPerSecond limits addUser, updateUser and removeUser with a token bucket that
+	// MaxWritesPerSecond limits the add, update and remove operations with a token bucket that
 	// holds one second's worth of writes, at least one. Writes above the rate get HTTP 503.
 	// 0 means unlimited.
 	MaxWritesPerSecond float64
@@ -53,7 +53,7 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Server is an in-memory UCM that serves AXL user requests at /axl/ with the wire format,
+// Server is an in-memory UCM that serves AXL requests at /axl/ with the wire format,
 // faults and throttling of UCM, and test controls at /axlsim/. It is safe for concurrent use.
 //
 // Use it with [Server.StartTLS], or mount it on an httptest server:
@@ -72,11 +72,18 @@ type Server struct {
 	mu       sync.Mutex
 	users    map[string]axl.User // by lower-case userid
 	uuids    map[string]string   // lower-case userid by UUID
-	stats    Stats
-	faults   map[string][]*injection
-	down     bool
-	bucket   tokenBucket
-	inFlight int
+	lines    map[lineKey]axl.Line
+	phones   map[string]axl.Phone         // by lower-case name
+	profiles map[string]axl.DeviceProfile // by lower-case name
+	// rdps holds remote destination profiles by lower-case name, destinations remote
+	// destinations by number.
+	rdps         map[string]axl.RemoteDestinationProfile
+	destinations map[string]axl.RemoteDestination
+	stats        Stats
+	faults       map[string][]*injection
+	down         bool
+	bucket       tokenBucket
+	inFlight     int
 
 	recordSequence atomic.Int64
 	recordDirOnce  sync.Once
@@ -98,9 +105,9 @@ func New(opts Options) *Server {
 	return s
 }
 
-// Reset removes all users, injected faults and statistics, brings the simulator up after
-// [Server.SetDown] and refills the write rate. Recorded files stay, and their numbering
-// continues.
+// Reset removes all users, lines, devices, remote destinations, injected faults and
+// statistics, brings the simulator up after [Server.SetDown] and refills the write rate.
+// Recorded files stay, and their numbering continues.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -111,6 +118,11 @@ func (s *Server) Reset() {
 func (s *Server) resetLocked() {
 	s.users = make(map[string]axl.User)
 	s.uuids = make(map[string]string)
+	s.lines = make(map[lineKey]axl.Line)
+	s.phones = make(map[string]axl.Phone)
+	s.profiles = make(map[string]axl.DeviceProfile)
+	s.rdps = make(map[string]axl.RemoteDestinationProfile)
+	s.destinations = make(map[string]axl.RemoteDestination)
 	s.stats = Stats{Requests: make(map[string]int)}
 	s.faults = make(map[string][]*injection)
 	s.down = false
@@ -229,7 +241,7 @@ func (s *Server) process(w http.ResponseWriter, r *http.Request, req request, pa
 }
 
 func isWrite(op string) bool {
-	return op == axl.OpAddUser || op == axl.OpUpdateUser || op == axl.OpRemoveUser
+	return strings.HasPrefix(op, "add") || strings.HasPrefix(op, "update") || strings.HasPrefix(op, "remove")
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

@@ -68,7 +68,27 @@ var extensionTagSpec = spec{
 	children: []spec{text("pattern"), text("routePartitionName")},
 }
 
-var operationSpecs = map[string]spec{
+// operationSpecs holds the request schema of every operation that handlers implements.
+var operationSpecs = mergeSpecs(userSpecs, lineSpecs, phoneSpecs, profileSpecs, remoteDestinationSpecs)
+
+func mergeSpecs(groups ...map[string]spec) map[string]spec {
+	merged := make(map[string]spec)
+	for _, group := range groups {
+		for op, s := range group {
+			merged[op] = s
+		}
+	}
+
+	return merged
+}
+
+// profilesSpec is phoneProfiles in XUser, UpdateUserReq and RUser.
+var profilesSpec = spec{
+	name:     "phoneProfiles",
+	children: []spec{{name: "profileName", repeated: true, attrs: []string{"uuid"}}},
+}
+
+var userSpecs = map[string]spec{
 	axl.OpAddUser: {
 		name:  axl.OpAddUser,
 		attrs: []string{"sequence"},
@@ -79,7 +99,9 @@ var operationSpecs = map[string]spec{
 			children: []spec{
 				text("firstName"), requiredText("lastName"), requiredText("userid"),
 				text("mailid"), text("department"), devicesSpec, extensionSpec,
-				foreignKey("presenceGroupName"), text("telephoneNumber"), text("title"),
+				text("enableCti"), profilesSpec, foreignKey("defaultProfile"),
+				foreignKey("presenceGroupName"), text("enableMobility"), text("homeCluster"),
+				text("imAndPresenceEnable"), text("telephoneNumber"), text("title"),
 				foreignKey("ldapDirectoryName"),
 			},
 		}},
@@ -91,7 +113,9 @@ var operationSpecs = map[string]spec{
 		children: []spec{
 			text("uuid"), text("userid"), text("firstName"), text("lastName"), text("newUserid"),
 			text("mailid"), text("department"), devicesSpec, extensionSpec,
-			foreignKey("presenceGroupName"), text("telephoneNumber"), text("title"),
+			text("enableCti"), profilesSpec, foreignKey("defaultProfile"),
+			foreignKey("presenceGroupName"), text("enableMobility"), text("homeCluster"),
+			text("imAndPresenceEnable"), text("telephoneNumber"), text("title"),
 		},
 	},
 	axl.OpGetUser: {
@@ -105,9 +129,10 @@ var operationSpecs = map[string]spec{
 				schemaNames: xUserElements,
 				children: []spec{
 					text("firstName"), text("lastName"), text("userid"), text("mailid"),
-					text("department"), devicesSpec, extensionTagSpec,
-					foreignKey("presenceGroupName"), text("telephoneNumber"), text("title"),
-					foreignKey("ldapDirectoryName"),
+					text("department"), devicesSpec, extensionTagSpec, text("enableCti"),
+					profilesSpec, foreignKey("defaultProfile"), foreignKey("presenceGroupName"),
+					text("enableMobility"), text("homeCluster"), text("imAndPresenceEnable"),
+					text("telephoneNumber"), text("title"), foreignKey("ldapDirectoryName"),
 				},
 			},
 		},
@@ -148,7 +173,9 @@ var operationSpecs = map[string]spec{
 var (
 	getTags = []string{
 		"firstName", "lastName", "userid", "mailid", "department", "associatedDevices",
-		"primaryExtension", "presenceGroupName", "telephoneNumber", "title", "ldapDirectoryName",
+		"primaryExtension", "enableCti", "phoneProfiles", "defaultProfile", "presenceGroupName",
+		"enableMobility", "homeCluster", "imAndPresenceEnable", "telephoneNumber", "title",
+		"ldapDirectoryName",
 	}
 	listTags = []string{
 		"firstName", "lastName", "userid", "mailid", "department", "primaryExtension",

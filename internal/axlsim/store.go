@@ -41,8 +41,10 @@ func (s *Server) User(userid string) (axl.User, bool) {
 
 // PutUser stores u as if UCM already held it, replacing any user with the same userid, and
 // returns the stored copy. It keeps u.UUID when set (upper-cased) and generates one otherwise;
-// an empty presence group becomes the default. It fails on an empty UserID or LastName.
-// PutUser does not count as a write in [Stats].
+// an empty presence group and nil flags become UCM's defaults. It fails on an empty UserID or
+// LastName, and skips the checks of addUser: associated devices, profiles and the primary
+// extension may name items the simulator does not hold. PutUser does not count as a write in
+// [Stats].
 func (s *Server) PutUser(u axl.User) (axl.User, error) {
 	if u.UserID == "" || u.LastName == "" {
 		return axl.User{}, errors.New("axlsim: user needs a userid and a last name")
@@ -58,6 +60,8 @@ func (s *Server) PutUser(u axl.User) (axl.User, error) {
 	if u.PresenceGroupName == "" {
 		u.PresenceGroupName = axl.DefaultPresenceGroup
 	}
+
+	fillUserDefaults(&u)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -79,6 +83,14 @@ func (s *Server) PutUser(u axl.User) (axl.User, error) {
 
 func cloneUser(u axl.User) axl.User {
 	u.AssociatedDevices = slices.Clone(u.AssociatedDevices)
+	u.PhoneProfiles = slices.Clone(u.PhoneProfiles)
+
+	for _, flag := range []**bool{&u.EnableCTI, &u.EnableMobility, &u.HomeCluster, &u.IMAndPresenceEnable} {
+		if *flag != nil {
+			value := **flag
+			*flag = &value
+		}
+	}
 
 	if u.PrimaryExtension != nil {
 		extension := *u.PrimaryExtension

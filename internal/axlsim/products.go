@@ -1,0 +1,113 @@
+package axlsim
+
+import (
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/ucmpush/ucmpush/internal/axl"
+)
+
+// product is a phone model the simulator accepts: the prefix its device names start with,
+// the protocols it registers with, and whether extension mobility profiles exist for it.
+type product struct {
+	prefix            string
+	protocols         []string
+	extensionMobility bool
+}
+
+// products is the short list of models that Quick User provisions. UCM 14.0 knows about 300
+// (the schema's XProduct); the simulator rejects the others as unknown. Desk phones are named
+// SEP and their MAC address; Jabber clients CSF (desktop), BOT (Android), TCT (iPhone) or TAB
+// (tablet) and up to 12 upper-case letters or digits.
+var products = map[string]product{
+	"Cisco 7841":             {prefix: "SEP", protocols: sipOnly, extensionMobility: true},
+	"Cisco 8841":             {prefix: "SEP", protocols: sipOnly, extensionMobility: true},
+	"Cisco 8845":             {prefix: "SEP", protocols: sipOnly, extensionMobility: true},
+	"Cisco 8851":             {prefix: "SEP", protocols: sipOnly, extensionMobility: true},
+	"Cisco 8865":             {prefix: "SEP", protocols: sipOnly, extensionMobility: true},
+	"Cisco 8945":             {prefix: "SEP", protocols: sipOrSCCP, extensionMobility: true},
+	axl.ProductJabberDesktop: {prefix: "CSF", protocols: sipOnly},
+	axl.ProductJabberAndroid: {prefix: "BOT", protocols: sipOnly},
+	axl.ProductJabberIPhone:  {prefix: "TCT", protocols: sipOnly},
+	axl.ProductJabberTablet:  {prefix: "TAB", protocols: sipOnly},
+}
+
+var (
+	sipOnly   = []string{axl.ProtocolSIP}
+	sipOrSCCP = []string{axl.ProtocolSIP, axl.ProtocolSCCP}
+)
+
+var (
+	macName    = regexp.MustCompile(`^SEP[0-9A-Fa-f]{12}$`)
+	clientName = regexp.MustCompile(`^(CSF|BOT|TCT|TAB)[A-Z0-9]{1,12}$`)
+)
+
+func productNames() string {
+	names := make([]string, 0, len(products))
+	for name := range products {
+		names = append(names, name)
+	}
+
+	sort.Strings(names)
+
+	return strings.Join(names, ", ")
+}
+
+// lookupProduct returns the product, or a schema fault for one the simulator does not know.
+func lookupProduct(name string) (product, error) {
+	p, ok := products[name]
+	if !ok {
+		return product{}, schemaErrorf("cvc-enumeration-valid: Value '%s' of element 'product' is not "+
+			"one of the products the simulator models: %s.", name, productNames())
+	}
+
+	return p, nil
+}
+
+// checkPhoneIdentity checks a new phone's class, protocol side, product, protocol and name.
+func checkPhoneIdentity(p axl.Phone) error {
+	if p.Class != axl.ClassPhone {
+		return ruleFault("Class %s is not valid for a phone: use %s", p.Class, axl.ClassPhone)
+	}
+
+	model, err := checkModel(p.Product, p.Protocol, p.ProtocolSide)
+	if err != nil {
+		return err
+	}
+
+	valid := clientName.MatchString(p.Name) && strings.HasPrefix(p.Name, model.prefix)
+	rule := model.prefix + " followed by 1 to 12 upper-case letters or digits"
+
+	if model.prefix == "SEP" {
+		valid = macName.MatchString(p.Name)
+		rule = "SEP followed by the 12 hexadecimal digits of the MAC address"
+	}
+
+	if !valid {
+		return ruleFault("Device Name %s is not valid for product %s: use %s", p.Name, p.Product, rule)
+	}
+
+	return nil
+}
+
+// checkModel checks a product, its protocol and the protocol side of a phone or profile.
+func checkModel(name, protocol, side string) (product, error) {
+	model, err := lookupProduct(name)
+	if err != nil {
+		return product{}, err
+	}
+
+	if !slices.Contains(model.protocols, protocol) {
+		return product{}, ruleFault("Protocol %s is not supported by product %s: use %s",
+			protocol, name, strings.Join(model.protocols, " or "))
+	}
+
+	if side != axl.ProtocolSideUser {
+		return product{}, ruleFault("Protocol side %s is not valid for product %s: use %s",
+			side, name, axl.ProtocolSideUser)
+	}
+
+	return model, nil
+}
