@@ -105,10 +105,17 @@ type historyText struct {
 	payloads   int
 	converter  converter.DataConverter
 	unreadable []string
+	// decodeWith, when set, decodes every payload before it is read, as a reader with the
+	// key of an encrypting codec does.
+	decodeWith converter.PayloadCodec
 }
 
 // addMessage adds m as protobuf JSON and every payload inside it decoded to its JSON text.
 func (h *historyText) addMessage(m proto.Message) {
+	if h.decodeWith != nil {
+		m = decodePayloads(h.t, m, h.decodeWith)
+	}
+
 	text, err := protojson.Marshal(m)
 	if err != nil {
 		h.t.Fatalf("marshal %T: %v", m, err)
