@@ -39,8 +39,10 @@ var (
 	sipOrSCCP = []string{axl.ProtocolSIP, axl.ProtocolSCCP}
 )
 
+// macName accepts desk phone names in either case, as UCM compares device names regardless
+// of case; clientName takes Jabber names in upper case only.
 var (
-	macName    = regexp.MustCompile(`^SEP[0-9A-Fa-f]{12}$`)
+	macName    = regexp.MustCompile(`(?i)^SEP[0-9A-F]{12}$`)
 	clientName = regexp.MustCompile(`^(CSF|BOT|TCT|TAB)[A-Z0-9]{1,12}$`)
 )
 
