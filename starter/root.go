@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
@@ -21,12 +22,13 @@ import (
 
 // app carries the settings every command shares and opens connections on first use.
 type app struct {
-	databaseURL string
-	temporalCfg temporalclient.Config
-	temporalErr error // an invalid TEMPORAL_* variable, reported when a command runs
-	uiURL       string
-	taskQueue   string
-	output      string
+	databaseURL     string
+	databaseURLFile string
+	temporalCfg     temporalclient.Config
+	temporalErr     error // an invalid TEMPORAL_* variable, reported when a command runs
+	uiURL           string
+	taskQueue       string
+	output          string
 
 	out, errOut io.Writer
 	db          *store.Store
@@ -61,6 +63,8 @@ func NewRootCommand() *cobra.Command {
 	flags := root.PersistentFlags()
 	flags.StringVar(&a.databaseURL, "database-url", os.Getenv("DATABASE_URL"),
 		"PostgreSQL URL of the ucmpush store (env DATABASE_URL)")
+	flags.StringVar(&a.databaseURLFile, "database-url-file", os.Getenv("DATABASE_URL_FILE"),
+		"file holding the PostgreSQL URL; overrides --database-url (env DATABASE_URL_FILE)")
 	a.temporalCfg.BindFlags(flags)
 	flags.StringVar(&a.uiURL, "ui-url", os.Getenv("TEMPORAL_UI_URL"),
 		"Temporal Web UI base URL, for links to workflows (env TEMPORAL_UI_URL)")
@@ -99,7 +103,15 @@ func (a *app) store(ctx context.Context) (*store.Store, error) {
 	if a.db != nil {
 		return a.db, nil
 	}
-	db, err := store.Open(ctx, a.databaseURL)
+	url := a.databaseURL
+	if a.databaseURLFile != "" {
+		body, err := os.ReadFile(a.databaseURLFile)
+		if err != nil {
+			return nil, fmt.Errorf("read the database URL file (--database-url-file): %w", err)
+		}
+		url = strings.TrimSpace(string(body))
+	}
+	db, err := store.Open(ctx, url)
 	if err != nil {
 		return nil, err
 	}
