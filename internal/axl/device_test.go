@@ -188,7 +188,10 @@ func TestClientRejectsBadLines(t *testing.T) {
 			return err
 		}},
 		{"update without pattern", func() error { return client.UpdateLine(ctx, axl.LineUpdate{}) }},
-		{"list with skip only", func() error { _, err := client.ListLines(ctx, axl.ListLinesRequest{Skip: 2}); return err }},
+		{"list with skip only", func() error {
+			_, err := client.ListLines(ctx, axl.ListLinesRequest{Skip: 2})
+			return err
+		}},
 	}
 
 	for _, tt := range tests {
@@ -601,7 +604,10 @@ func TestClientQuickUserProvisioning(t *testing.T) {
 			_, err := client.AddPhone(ctx, jabber)
 			return err
 		}},
-		{"add device profile", func() error { _, err := client.AddDeviceProfile(ctx, fullDeviceProfile()); return err }},
+		{"add device profile", func() error {
+			_, err := client.AddDeviceProfile(ctx, fullDeviceProfile())
+			return err
+		}},
 		{"update user", func() error {
 			return client.UpdateUser(ctx, axl.UserUpdate{
 				UserID:              "zolsen",
@@ -683,9 +689,14 @@ func TestClientNotFoundForEveryItem(t *testing.T) {
 			_, err := client.GetRemoteDestinationProfile(ctx, "RDP_none")
 			return err
 		},
-		axl.OpRemoveRemoteDestinationProfile: func() error { return client.RemoveRemoteDestinationProfile(ctx, "RDP_none") },
-		axl.OpGetRemoteDestination:           func() error { _, err := client.GetRemoteDestination(ctx, "0000"); return err },
-		axl.OpRemoveRemoteDestination:        func() error { return client.RemoveRemoteDestination(ctx, "0000") },
+		axl.OpRemoveRemoteDestinationProfile: func() error {
+			return client.RemoveRemoteDestinationProfile(ctx, "RDP_none")
+		},
+		axl.OpGetRemoteDestination: func() error {
+			_, err := client.GetRemoteDestination(ctx, "0000")
+			return err
+		},
+		axl.OpRemoveRemoteDestination: func() error { return client.RemoveRemoteDestination(ctx, "0000") },
 	}
 
 	for op, call := range calls {

@@ -69,7 +69,8 @@ func (u LineUpdate) IsEmpty() bool {
 
 // AddLine creates l as a directory number of usage Device and returns its UUID in braces and
 // upper case. A line with the same pattern in the same partition is a [*Fault] for which
-// [IsDuplicate] is true; a missing partition or CSS is one for which [IsNotFound] is true.
+// [IsDuplicate] is true. A missing partition or CSS is a fault for which [IsNotFound] is
+// true.
 func (c *Client) AddLine(ctx context.Context, l Line) (string, error) {
 	if l.Pattern == "" {
 		return "", errors.New("axl addLine: pattern is empty")
@@ -108,7 +109,8 @@ func (c *Client) UpdateLine(ctx context.Context, u LineUpdate) error {
 		return errors.New("axl updateLine: pattern is empty")
 	}
 
-	if err := checkAlertingNames(OpUpdateLine, deref(u.AlertingName), deref(u.ASCIIAlertingName)); err != nil {
+	err := checkAlertingNames(OpUpdateLine, deref(u.AlertingName), deref(u.ASCIIAlertingName))
+	if err != nil {
 		return err
 	}
 
@@ -156,8 +158,8 @@ type ListLinesRequest struct {
 // ListLines returns the lines that match r, in UCM's order. It returns an empty slice when
 // nothing matches.
 //
-// NOTE: the simulator matches an escaped \+ in Pattern literally; how UCM's database treats
-// the backslash of \+ in a search pattern has not been checked.
+// NOTE: the simulator matches the escaped \+ of Pattern literally. How UCM's database treats
+// that backslash in a search pattern has not been checked.
 func (c *Client) ListLines(ctx context.Context, r ListLinesRequest) ([]Line, error) {
 	if err := checkPaging(OpListLine, r.Skip, r.First); err != nil {
 		return nil, err

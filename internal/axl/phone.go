@@ -31,9 +31,9 @@ const (
 	ProtocolSideUser              = "User"
 )
 
-// Products that Quick User provisions, as UCM names them (the schema's XProduct). The
-// desk phones need names of SEP and 12 hexadecimal digits; the Jabber clients need CSF, BOT,
-// TCT or TAB and up to 12 upper-case letters or digits.
+// Products that Quick User provisions, as UCM names them (the schema's XProduct). Desk
+// phones are named SEP and 12 hexadecimal digits. Jabber clients are named CSF, BOT, TCT or
+// TAB and up to 12 upper-case letters or digits.
 const (
 	ProductJabberDesktop            = "Cisco Unified Client Services Framework"
 	ProductJabberAndroid            = "Cisco Dual Mode for Android"
@@ -54,11 +54,11 @@ type Phone struct {
 	Description string `json:"description,omitempty"`
 	// Product is the model, such as "Cisco 8841" or [ProductJabberDesktop]. Required.
 	Product string `json:"product"`
-	// Class is [ClassPhone]; empty on AddPhone means that.
+	// Class is [ClassPhone], which AddPhone sends when Class is empty.
 	Class string `json:"class,omitempty"`
 	// Protocol is [ProtocolSIP] or [ProtocolSCCP], as the product supports. Required.
 	Protocol string `json:"protocol"`
-	// ProtocolSide is [ProtocolSideUser]; empty on AddPhone means that.
+	// ProtocolSide is [ProtocolSideUser], which AddPhone sends when ProtocolSide is empty.
 	ProtocolSide           string `json:"protocolSide,omitempty"`
 	CallingSearchSpaceName string `json:"callingSearchSpaceName,omitempty"`
 	// DevicePoolName is the device pool, such as "Default". Required by AddPhone.
@@ -122,9 +122,9 @@ func (u PhoneUpdate) IsEmpty() bool {
 }
 
 // AddPhone creates p and returns its UUID in braces and upper case. Name, Product, Protocol
-// and DevicePoolName are required; UUID is ignored. An existing device name is a [*Fault]
-// for which [IsDuplicate] is true; a missing line, owner or device pool is one for which
-// [IsNotFound] is true.
+// and DevicePoolName are required, and UUID is ignored. An existing device name is a
+// [*Fault] for which [IsDuplicate] is true. A missing line, owner or device pool is a fault
+// for which [IsNotFound] is true.
 func (c *Client) AddPhone(ctx context.Context, p Phone) (string, error) {
 	if err := checkNewDevice(OpAddPhone, p.Name, p.Product, p.Protocol); err != nil {
 		return "", err
@@ -266,7 +266,8 @@ func checkPhoneLines(op string, lines []PhoneLine) error {
 
 	for _, l := range lines {
 		if l.Index < 1 {
-			return fmt.Errorf("axl %s: line %q has index %d: buttons count from 1", op, l.Dirn.Pattern, l.Index)
+			return fmt.Errorf("axl %s: line %q has index %d: buttons count from 1",
+				op, l.Dirn.Pattern, l.Index)
 		}
 
 		if l.Dirn.Pattern == "" {
@@ -378,10 +379,13 @@ type xEnduser struct {
 
 func newXPhoneLine(l PhoneLine) xPhoneLine {
 	x := xPhoneLine{
-		Index:    l.Index,
-		Label:    l.Label,
-		Display:  l.Display,
-		Dirn:     xDirn{Pattern: EscapePattern(l.Dirn.Pattern), RoutePartitionName: l.Dirn.RoutePartitionName},
+		Index:   l.Index,
+		Label:   l.Label,
+		Display: l.Display,
+		Dirn: xDirn{
+			Pattern:            EscapePattern(l.Dirn.Pattern),
+			RoutePartitionName: l.Dirn.RoutePartitionName,
+		},
 		E164Mask: l.E164Mask,
 	}
 

@@ -24,11 +24,11 @@ type DeviceProfile struct {
 	Description string `json:"description,omitempty"`
 	// Product is the phone model the profile is for, such as "Cisco 8841". Required.
 	Product string `json:"product"`
-	// Class is [ClassDeviceProfile]; empty on AddDeviceProfile means that.
+	// Class is [ClassDeviceProfile], which AddDeviceProfile sends when Class is empty.
 	Class string `json:"class,omitempty"`
 	// Protocol is [ProtocolSIP] or [ProtocolSCCP]. Required.
 	Protocol string `json:"protocol"`
-	// ProtocolSide is [ProtocolSideUser]; empty on AddDeviceProfile means that.
+	// ProtocolSide is [ProtocolSideUser], which AddDeviceProfile sends when it is empty.
 	ProtocolSide      string      `json:"protocolSide,omitempty"`
 	PhoneTemplateName string      `json:"phoneTemplateName,omitempty"`
 	Lines             []PhoneLine `json:"lines,omitempty"`

@@ -81,7 +81,10 @@ type RemoteDestination struct {
 // AddRemoteDestinationProfile creates p and returns its UUID in braces and upper case. Name,
 // DevicePoolName and UserID are required. An existing device name is a [*Fault] for which
 // [IsDuplicate] is true; a missing user or line is one for which [IsNotFound] is true.
-func (c *Client) AddRemoteDestinationProfile(ctx context.Context, p RemoteDestinationProfile) (string, error) {
+func (c *Client) AddRemoteDestinationProfile(
+	ctx context.Context,
+	p RemoteDestinationProfile,
+) (string, error) {
 	op := OpAddRemoteDestinationProfile
 
 	switch {
@@ -118,7 +121,10 @@ func (c *Client) AddRemoteDestinationProfile(ctx context.Context, p RemoteDestin
 
 // GetRemoteDestinationProfile returns the remote destination profile named name, with its
 // lines. A missing profile is a [*Fault] for which [IsNotFound] is true.
-func (c *Client) GetRemoteDestinationProfile(ctx context.Context, name string) (RemoteDestinationProfile, error) {
+func (c *Client) GetRemoteDestinationProfile(
+	ctx context.Context,
+	name string,
+) (RemoteDestinationProfile, error) {
 	if name == "" {
 		return RemoteDestinationProfile{}, errors.New("axl getRemoteDestinationProfile: name is empty")
 	}
@@ -381,9 +387,9 @@ func (r rRemoteDestination) toRemoteDestination() RemoteDestination {
 		RemoteDestinationProfileName: r.RemoteDestinationProfileName,
 		IsMobilePhone:                isTrue(r.IsMobilePhone),
 		EnableMobileConnect:          isTrue(r.EnableMobileConnect),
-		AnswerTooSoonTimer:           time.Duration(parseMilliseconds(r.AnswerTooSoonTimer)) * time.Millisecond,
-		AnswerTooLateTimer:           time.Duration(parseMilliseconds(r.AnswerTooLateTimer)) * time.Millisecond,
-		DelayBeforeRingingCell:       time.Duration(parseMilliseconds(r.DelayBeforeRingingCell)) * time.Millisecond,
+		AnswerTooSoonTimer:           parseMilliseconds(r.AnswerTooSoonTimer),
+		AnswerTooLateTimer:           parseMilliseconds(r.AnswerTooLateTimer),
+		DelayBeforeRingingCell:       parseMilliseconds(r.DelayBeforeRingingCell),
 	}
 
 	for _, line := range r.LineAssociations {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // checkPaging checks the skip and first of a list request: neither negative, and skip only
@@ -52,13 +53,13 @@ func parseBool(s string) *bool {
 }
 
 // parseMilliseconds reads an AXL integer of milliseconds; an empty or invalid value is 0.
-func parseMilliseconds(s string) int {
+func parseMilliseconds(s string) time.Duration {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
 		return 0
 	}
 
-	return n
+	return time.Duration(n) * time.Millisecond
 }
 
 // boolTag is a returned tag whose schema type is boolean. The schema rejects an empty boolean,

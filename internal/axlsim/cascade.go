@@ -8,11 +8,11 @@ import (
 )
 
 // A removal drops the references to the removed item, as the foreign keys of UCM's database
-// cascade: a line leaves the devices that have it, the remote destinations that ring it and
-// the primary extensions that name it; a phone leaves its users' associated devices; a device
-// profile leaves its users' profiles; a remote destination profile takes its remote
-// destinations with it. A user who owns a remote destination profile or a remote destination
-// cannot be removed.
+// cascade. A removed line leaves the devices that have it, the remote destinations that ring
+// it and the primary extensions that name it. A removed phone leaves its users' associated
+// devices, and a removed device profile its users' profiles. A removed remote destination
+// profile takes its remote destinations with it. A user who owns a remote destination
+// profile or a remote destination cannot be removed.
 //
 // NOTE: these cascades follow how the database is laid out and have not been checked against
 // a real UCM, which may instead reject some of the removals.
@@ -102,14 +102,14 @@ func (s *Server) dropRemoteDestinationsOf(name string) {
 	}
 }
 
-// releaseUser prepares the removal of the user whose key is key: it fails while the user owns
-// a remote destination profile or remote destination, and otherwise clears the user from the
-// owners of phones and the associated end users of lines.
+// releaseUser prepares the removal of the user whose key is key. It fails while the user owns
+// a remote destination profile or remote destination. Otherwise it clears the user from the
+// owners of phones and from the associated end users of lines.
 func (s *Server) releaseUser(key string) error {
 	for _, p := range s.rdps {
 		if strings.ToLower(p.UserID) == key {
-			return axlFaultf(codeStillReferenced, "User %s owns remote destination profile %s: remove it first",
-				p.UserID, p.Name)
+			return axlFaultf(codeStillReferenced,
+				"User %s owns remote destination profile %s: remove it first", p.UserID, p.Name)
 		}
 	}
 

@@ -21,10 +21,10 @@ func boolPointer(b bool) *bool {
 	return &b
 }
 
-// seedDevices adds, through the client: users zolsen and bmobile (enabled for mobility) and
-// jdoe (not), lines 1001 and +442071234567 in PT, the phone SEP001122334455 with line 1001
-// owned by zolsen, the device profile UDP_zolsen, and the remote destination profile
-// RDP_zolsen with line 1001 and the remote destination 0791234567.
+// seedDevices adds items through the client. The users are zolsen and bmobile, enabled for
+// mobility, and jdoe, who is not. The lines are 1001 and +442071234567 in PT. Line 1001 is on
+// the phone SEP001122334455 (owned by zolsen), the device profile UDP_zolsen and the remote
+// destination profile RDP_zolsen, whose remote destination is 0791234567.
 func seedDevices(t *testing.T, client *axl.Client) {
 	t.Helper()
 
@@ -37,14 +37,18 @@ func seedDevices(t *testing.T, client *axl.Client) {
 		call func() error
 	}{
 		{"AddUser zolsen", func() error {
-			_, err := client.AddUser(ctx, axl.User{UserID: "zolsen", LastName: "Ølsen", EnableMobility: boolPointer(true)})
+			user := axl.User{UserID: "zolsen", LastName: "Ølsen", EnableMobility: boolPointer(true)}
+			_, err := client.AddUser(ctx, user)
 			return err
 		}},
 		{"AddUser bmobile", func() error {
 			_, err := client.AddUser(ctx, axl.User{UserID: "bmobile", LastName: "B", EnableMobility: boolPointer(true)})
 			return err
 		}},
-		{"AddUser jdoe", func() error { _, err := client.AddUser(ctx, axl.User{UserID: "jdoe", LastName: "Doe"}); return err }},
+		{"AddUser jdoe", func() error {
+			_, err := client.AddUser(ctx, axl.User{UserID: "jdoe", LastName: "Doe"})
+			return err
+		}},
 		{"AddLine 1001", func() error {
 			_, err := client.AddLine(ctx, axl.Line{Pattern: "1001", RoutePartitionName: "PT"})
 			return err
@@ -132,7 +136,7 @@ func TestServerDeviceRules(t *testing.T) {
 		{name: "Android name for iPhone", op: "addPhone",
 			body: phoneBody("BOTZOLSEN", axl.ProductJabberIPhone, "SIP", ""), axlCode: -746, wantString: "TCT"},
 		{name: "unknown product", op: "addPhone", body: phoneBody("SEP001122334466", "Cisco 9999", "SIP", ""),
-			wantString: "not one of the products the simulator models"},
+			wantString: "axlsim does not model the product"},
 		{name: "protocol the product lacks", op: "addPhone",
 			body: phoneBody("SEP001122334466", "Cisco 8841", "SCCP", ""), axlCode: -746, wantString: "not supported"},
 		{name: "class not Phone", op: "addPhone",
@@ -157,7 +161,8 @@ func TestServerDeviceRules(t *testing.T) {
 			axlCode: 5007, wantString: "User nobody"},
 		{name: "missing associated end user", op: "addPhone",
 			body: phoneBody("SEP001122334466", "Cisco 8841", "SIP",
-				linesBody("1001", `<associatedEndusers><enduser><userId>ghost</userId></enduser></associatedEndusers>`)),
+				linesBody("1001", `<associatedEndusers><enduser><userId>ghost</userId></enduser>`+
+					`</associatedEndusers>`)),
 			axlCode: 5007, wantString: "User ghost"},
 		{name: "line index not a number", op: "addPhone",
 			body: phoneBody("SEP001122334466", "Cisco 8841", "SIP",
@@ -172,7 +177,8 @@ func TestServerDeviceRules(t *testing.T) {
 				`<mediaResourceListName>MRL</mediaResourceListName>`),
 			wantString: "simulator does not model it"},
 		{name: "duplicate line", op: "addLine",
-			body:    `<ns:addLine><line><pattern>1001</pattern><usage>Device</usage><routePartitionName>PT</routePartitionName></line></ns:addLine>`,
+			body: `<ns:addLine><line><pattern>1001</pattern><usage>Device</usage>` +
+				`<routePartitionName>PT</routePartitionName></line></ns:addLine>`,
 			axlCode: -239, wantString: "duplicate"},
 		{name: "line usage not Device", op: "addLine",
 			body:       `<ns:addLine><line><pattern>5000</pattern><usage>Hunt Pilot</usage></line></ns:addLine>`,
@@ -182,10 +188,12 @@ func TestServerDeviceRules(t *testing.T) {
 				`</alertingName></line></ns:addLine>`,
 			wantString: "maxLength '50'"},
 		{name: "ASCII alerting name not ASCII", op: "addLine",
-			body:    `<ns:addLine><line><pattern>5000</pattern><asciiAlertingName>Zoë</asciiAlertingName></line></ns:addLine>`,
+			body: `<ns:addLine><line><pattern>5000</pattern><asciiAlertingName>Zoë</asciiAlertingName>` +
+				`</line></ns:addLine>`,
 			axlCode: 5003, wantString: "non-ASCII"},
 		{name: "line by pattern and uuid", op: "getLine",
-			body:       `<ns:getLine><uuid>{00000000-0000-0000-0000-000000000000}</uuid><pattern>1001</pattern></ns:getLine>`,
+			body: `<ns:getLine><uuid>{00000000-0000-0000-0000-000000000000}</uuid>` +
+				`<pattern>1001</pattern></ns:getLine>`,
 			wantString: "Send either uuid or pattern"},
 		{name: "primary extension not on a device", op: "updateUser",
 			body: `<ns:updateUser><userid>zolsen</userid><associatedDevices><device>SEP001122334455</device>` +
@@ -194,7 +202,8 @@ func TestServerDeviceRules(t *testing.T) {
 			axlCode: 5003, wantString: "not a line of a device associated with user zolsen"},
 		{name: "primary extension without devices", op: "addUser",
 			body: `<ns:addUser><user><lastName>N</lastName><userid>new</userid><primaryExtension>` +
-				`<pattern>1001</pattern><routePartitionName>PT</routePartitionName></primaryExtension></user></ns:addUser>`,
+				`<pattern>1001</pattern><routePartitionName>PT</routePartitionName></primaryExtension>` +
+				`</user></ns:addUser>`,
 			axlCode: 5003, wantString: "primary extension"},
 		{name: "primary extension in another partition", op: "updateUser",
 			body: `<ns:updateUser><userid>zolsen</userid><associatedDevices><device>SEP001122334455</device>` +
@@ -431,7 +440,8 @@ func TestServerRenameUserFollowsReferences(t *testing.T) {
 	seedDevices(t, client)
 
 	renamed := "zoe.olsen"
-	if err := client.UpdateUser(context.Background(), axl.UserUpdate{UserID: "zolsen", NewUserID: &renamed}); err != nil {
+	rename := axl.UserUpdate{UserID: "zolsen", NewUserID: &renamed}
+	if err := client.UpdateUser(context.Background(), rename); err != nil {
 		t.Fatalf("UpdateUser rename: %v", err)
 	}
 
@@ -580,9 +590,11 @@ func TestServerDeviceResponsesValidate(t *testing.T) {
 		"getPhone": `<ns:getPhone><name>SEP001122334455</name></ns:getPhone>`,
 		"listPhone": `<ns:listPhone><searchCriteria><name>%</name></searchCriteria><returnedTags><name/>` +
 			`<product/><ownerUserName/></returnedTags></ns:listPhone>`,
-		"getDeviceProfile":            `<ns:getDeviceProfile><name>UDP_zolsen</name></ns:getDeviceProfile>`,
-		"getRemoteDestinationProfile": `<ns:getRemoteDestinationProfile><name>RDP_zolsen</name></ns:getRemoteDestinationProfile>`,
-		"getRemoteDestination":        `<ns:getRemoteDestination><destination>0791234567</destination></ns:getRemoteDestination>`,
+		"getDeviceProfile": `<ns:getDeviceProfile><name>UDP_zolsen</name></ns:getDeviceProfile>`,
+		"getRemoteDestinationProfile": `<ns:getRemoteDestinationProfile><name>RDP_zolsen</name>` +
+			`</ns:getRemoteDestinationProfile>`,
+		"getRemoteDestination": `<ns:getRemoteDestination><destination>0791234567</destination>` +
+			`</ns:getRemoteDestination>`,
 	}
 
 	dir := t.TempDir()

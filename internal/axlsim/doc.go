@@ -1,8 +1,8 @@
-// Package axlsim is an in-memory Cisco UCM for tests and demos. It serves, in the wire format
-// of UCM 12.5, 14.0 and 15.0, the AXL operations that ucmpush uses: getUser, addUser,
-// updateUser, removeUser and listUser; the same five for lines (addLine and so on) and phones
-// (addPhone and so on); add, get and remove of device profiles, remote destination profiles
-// and remote destinations. It replaces UCM and nothing else.
+// Package axlsim is an in-memory Cisco UCM for tests and demos. It serves the AXL operations
+// that ucmpush uses, in the wire format of UCM 12.5, 14.0 and 15.0. These are getUser,
+// addUser, updateUser, removeUser and listUser, the same five for lines (addLine and so on)
+// and phones (addPhone and so on), and add, get and remove of device profiles, remote
+// destination profiles and remote destinations. It replaces UCM and nothing else.
 //
 // It is strict where UCM is strict, so that client bugs show: the SOAPAction header must match
 // the body's operation and namespace version, elements must follow the order of the AXL
@@ -18,8 +18,8 @@
 //     axlcode 5003.
 //   - a device name that does not fit its product (SEP and 12 hexadecimal digits for desk
 //     phones; CSF, BOT, TCT or TAB and up to 12 upper-case letters or digits for Jabber), or a
-//     protocol the product lacks: axlcode -746. Products outside a short table (see products)
-//     are rejected as unknown.
+//     protocol the product lacks: axlcode -746. Products outside a short table of desk phones
+//     and Jabber clients get a soapenv:Client fault that names the table.
 //   - a remote destination profile or remote destination whose owner lacks enableMobility:
 //     axlcode 5003.
 //   - wrong basic authentication: HTTP 401 with an HTML page.

@@ -96,7 +96,8 @@ func checkAlertingNames(l axl.Line) error {
 
 	for _, r := range l.ASCIIAlertingName {
 		if r > 127 {
-			return invalidFault("asciiAlertingName %s contains the non-ASCII character %q", l.ASCIIAlertingName, r)
+			return invalidFault("asciiAlertingName %s contains the non-ASCII character %q",
+				l.ASCIIAlertingName, r)
 		}
 	}
 

@@ -86,8 +86,8 @@ func returnElements(elements ...outElement) []byte {
 	return buf.Bytes()
 }
 
-// returnedTags returns the names of the returnedTags children of element, or nil when the
-// request has none, which asks for every field.
+// returnedTags returns the names of the returnedTags children of element. It returns nil
+// when the request has none, because then UCM returns every field.
 func returnedTags(element *node) []string {
 	returned := element.child("returnedTags")
 	if returned == nil {

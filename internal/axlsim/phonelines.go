@@ -48,7 +48,7 @@ func phoneLinesFromNode(n *node) ([]axl.PhoneLine, error) {
 // checkDeviceLines checks the lines of one device: buttons from 1, no button or line twice,
 // every line and associated end user existing, and labels within the schema's String50.
 //
-// NOTE: UCM may create a directory number that addPhone names but that does not exist; the
+// NOTE: UCM may create a directory number that addPhone names but that does not exist. The
 // simulator requires addLine first, so a client that passes here works either way.
 func (s *Server) checkDeviceLines(lines []axl.PhoneLine) error {
 	indexes := make(map[int]bool, len(lines))

@@ -127,7 +127,12 @@ func (s *Server) checkOwner(userid string) error {
 
 // lookupByName returns the key in items of the item that the name or uuid child of element
 // names. kind names the item in the not-found fault, such as "Phone".
-func lookupByName[T any](items map[string]T, element *node, kind string, uuidOf func(T) string) (string, error) {
+func lookupByName[T any](
+	items map[string]T,
+	element *node,
+	kind string,
+	uuidOf func(T) string,
+) (string, error) {
 	name, hasName := element.value("name")
 	uuid, hasUUID := element.value("uuid")
 
@@ -244,7 +249,7 @@ func (s *Server) updatePhone(element *node) ([]byte, error) {
 // lines replaces every line. removeLines takes lines off by dirn, ignoring their index, and
 // addLines appends.
 //
-// NOTE: removing a line that the device does not have is a 5007 fault here; what UCM does in
+// NOTE: removing a line that the device does not have is a 5007 fault here. What UCM does in
 // that case, and whether it also matches the index, has not been checked.
 func updatedLines(current []axl.PhoneLine, element *node) ([]axl.PhoneLine, error) {
 	replace := element.child("lines")

@@ -1,6 +1,7 @@
 package axlsim
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"sort"
@@ -17,10 +18,10 @@ type product struct {
 	extensionMobility bool
 }
 
-// products is the short list of models that Quick User provisions. UCM 14.0 knows about 300
-// (the schema's XProduct); the simulator rejects the others as unknown. Desk phones are named
-// SEP and their MAC address; Jabber clients CSF (desktop), BOT (Android), TCT (iPhone) or TAB
-// (tablet) and up to 12 upper-case letters or digits.
+// products is the short list of models that Quick User provisions. The AXL 14.0 schema's
+// XProduct lists about 300, and the simulator rejects the others as unknown. Desk phones are
+// named SEP and their MAC address. Jabber clients are named CSF (desktop), BOT (Android), TCT
+// (iPhone) or TAB (tablet) and up to 12 upper-case letters or digits.
 var products = map[string]product{
 	"Cisco 7841":             {prefix: "SEP", protocols: sipOnly, extensionMobility: true},
 	"Cisco 8841":             {prefix: "SEP", protocols: sipOnly, extensionMobility: true},
@@ -57,12 +58,13 @@ func productNames() string {
 	return strings.Join(names, ", ")
 }
 
-// lookupProduct returns the product, or a schema fault for one the simulator does not know.
+// lookupProduct returns the product, or a Client fault for one outside the table. The schema
+// allows any string as a product, so the fault is the simulator's, not one that UCM sends.
 func lookupProduct(name string) (product, error) {
 	p, ok := products[name]
 	if !ok {
-		return product{}, schemaErrorf("cvc-enumeration-valid: Value '%s' of element 'product' is not "+
-			"one of the products the simulator models: %s.", name, productNames())
+		return product{}, clientFault(fmt.Sprintf("axlsim does not model the product %q: use one of %s",
+			name, productNames()))
 	}
 
 	return p, nil

@@ -69,7 +69,8 @@ func (s *Server) addDeviceProfile(element *node) ([]byte, error) {
 
 func checkProfileIdentity(p axl.DeviceProfile) error {
 	if p.Class != axl.ClassDeviceProfile {
-		return ruleFault("Class %s is not valid for a device profile: use %s", p.Class, axl.ClassDeviceProfile)
+		return ruleFault("Class %s is not valid for a device profile: use %s",
+			p.Class, axl.ClassDeviceProfile)
 	}
 
 	model, err := checkModel(p.Product, p.Protocol, p.ProtocolSide)

@@ -83,7 +83,8 @@ func (s *Server) addRemoteDestinationProfile(element *node) ([]byte, error) {
 
 	for name, want := range fixed {
 		if value, _ := n.value(name); value != want {
-			return nil, ruleFault("%s %s is not valid for a remote destination profile: use %s", name, value, want)
+			return nil, ruleFault("%s %s is not valid for a remote destination profile: use %s",
+				name, value, want)
 		}
 	}
 
@@ -181,7 +182,8 @@ func remoteDestinationFromNode(n *node) (axl.RemoteDestination, error) {
 		return d, err
 	}
 
-	if d.DelayBeforeRingingCell, err = timerValue(n, "delayBeforeRingingCell", defaultDelayRinging); err != nil {
+	d.DelayBeforeRingingCell, err = timerValue(n, "delayBeforeRingingCell", defaultDelayRinging)
+	if err != nil {
 		return d, err
 	}
 

@@ -1,8 +1,8 @@
 package axlsim
 
 // The lists below name every child that the AXL 14.0 schema allows in the request types that
-// the simulator models only in part, so that a valid element it does not model gets a fault
-// that says so instead of "unknown element".
+// the simulator models only in part. A valid element that the simulator does not model then
+// gets a fault naming it as such, not as an unknown element.
 
 // xLineElements lists the children of the schema's XLine.
 var xLineElements = []string{

@@ -61,10 +61,9 @@ func readUserFlags(u *axl.User, n *node) error {
 	return nil
 }
 
-// checkUserReferences applies UCM's rules to a user about to be stored: every associated
-// device is an existing phone, every device profile exists, and the primary extension, when
-// checkExtension is set and the user has one, is a line of one of the associated devices
-// (axlcode 5003 otherwise).
+// checkUserReferences applies UCM's rules to a user about to be stored. Every associated
+// device must be an existing phone, and every device profile must exist. With checkExtension
+// set, a primary extension must be a line of one of the associated devices (axlcode 5003).
 func (s *Server) checkUserReferences(u axl.User, checkExtension bool) error {
 	for _, device := range u.AssociatedDevices {
 		if _, ok := s.phones[strings.ToLower(device)]; !ok {
