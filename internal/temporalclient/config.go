@@ -85,6 +85,11 @@ type Config struct {
 	// (JSON). A payload codec, such as encryption, plugs in here. The worker and every
 	// client of a namespace must use the same one.
 	DataConverter converter.DataConverter
+
+	// FailureConverter turns errors into failures; nil means the SDK's default, which keeps
+	// messages and stack traces in clear text. With payload encryption, set one that encodes
+	// them with the same codec.
+	FailureConverter converter.FailureConverter
 }
 
 // FromEnv returns the settings of the TEMPORAL_* variables above, read with lookup (nil means

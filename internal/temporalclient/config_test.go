@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 )
 
 func lookupFrom(env map[string]string) func(string) (string, bool) {
@@ -323,9 +326,17 @@ func TestOptionsAPIKeyFileErrors(t *testing.T) {
 }
 
 func TestOptionsCarryConnectionSettings(t *testing.T) {
-	opts, err := Config{Address: "a:1", Namespace: "ns", APIKey: "k"}.Options()
+	dc := converter.NewCodecDataConverter(converter.GetDefaultDataConverter(),
+		converter.NewZlibCodec(converter.ZlibCodecOptions{}))
+	fc := temporal.NewDefaultFailureConverter(
+		temporal.DefaultFailureConverterOptions{EncodeCommonAttributes: true})
+	opts, err := Config{Address: "a:1", Namespace: "ns", APIKey: "k", DataConverter: dc,
+		FailureConverter: fc}.Options()
 	if err != nil {
 		t.Fatalf("Options: %v", err)
+	}
+	if opts.DataConverter != dc || opts.FailureConverter != fc {
+		t.Errorf("the data or failure converter was not passed on")
 	}
 	if opts.HostPort != "a:1" || opts.Namespace != "ns" {
 		t.Errorf("HostPort, Namespace = %q, %q", opts.HostPort, opts.Namespace)

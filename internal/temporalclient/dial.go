@@ -13,7 +13,7 @@ import (
 )
 
 // Options builds the SDK's client options from c: host, namespace, TLS, API key
-// credentials, logger, metrics handler and data converter. It reads the TLS and API key files
+// credentials, logger, metrics handler, and data and failure converters. It reads the TLS and API key files
 // (see [Config.TLSConfig]) and fails on the first one that is missing or invalid.
 func (c Config) Options() (client.Options, error) {
 	tlsConfig, err := c.TLSConfig()
@@ -31,6 +31,7 @@ func (c Config) Options() (client.Options, error) {
 		Logger:            tlog.NewStructuredLogger(log),
 		MetricsHandler:    c.MetricsHandler,
 		DataConverter:     c.DataConverter,
+		FailureConverter:  c.FailureConverter,
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsConfig},
 	}
 
