@@ -175,7 +175,9 @@ func statusMessage(status int, body []byte) string {
 		return "AXL service unavailable (UCM throttles writes or is starting): retry later"
 	}
 
-	text := strings.TrimSpace(string(body))
+	// The body becomes a push reason in PostgreSQL and a Temporal failure message, and both
+	// reject NUL bytes and invalid UTF-8, which a broken proxy may send.
+	text := strings.TrimSpace(strings.ToValidUTF8(strings.ReplaceAll(string(body), "\x00", ""), "\uFFFD"))
 	if match := htmlTitle.FindStringSubmatch(text); match != nil {
 		text = strings.TrimSpace(match[1])
 	}

@@ -145,8 +145,22 @@ func checkEncoding(attribute string, values [][]byte) string {
 		if !utf8.Valid(v) {
 			return fmt.Sprintf("invalid UTF-8 in %s", attribute)
 		}
+		for _, r := range string(v) {
+			if !isXMLChar(r) {
+				return fmt.Sprintf("character U+%04X in %s cannot be sent to UCM (XML 1.0 does not allow it)",
+					r, attribute)
+			}
+		}
 	}
 	return ""
+}
+
+// isXMLChar reports whether XML 1.0 (section 2.2) allows r in a document. AXL is XML, and Go's
+// encoding/xml silently replaces other characters with U+FFFD, so UCM would hold another value
+// than the directory.
+func isXMLChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' ||
+		(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
 }
 
 // mapKey returns the entry's key and why it has no usable one, or "".
