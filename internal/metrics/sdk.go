@@ -19,9 +19,9 @@ var sdkBuckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2
 
 // SDKHandler returns the Temporal SDK metrics handler (client.Options.MetricsHandler) that
 // records into m. Counters are exported with a _total suffix and timers as histograms in
-// seconds with a _seconds suffix, as the Temporal SDK dashboards for Go and Java expect, for
-// example temporal_request_total and temporal_activity_execution_latency_seconds. Tags become
-// labels. For nil m it returns the SDK's no-op handler.
+// seconds with a _seconds suffix, the names that Temporal's Grafana dashboard for the Go and
+// Java SDKs with Tally queries: temporal_request_total and temporal_request_latency_seconds,
+// for example. Tags become labels. For nil m it returns the SDK's no-op handler.
 func (m *Metrics) SDKHandler() client.MetricsHandler {
 	if m == nil {
 		return client.MetricsNopHandler

@@ -92,6 +92,24 @@ type Config struct {
 	FailureConverter converter.FailureConverter
 }
 
+// String describes the connection for logs and errors: the address, namespace, mode and file
+// paths, with the API key redacted.
+func (c Config) String() string {
+	apiKey := ""
+	if c.APIKey != "" {
+		apiKey = "[redacted]"
+	}
+	return fmt.Sprintf("temporalclient.Config{Address: %q, Namespace: %q, Mode: %q, CAFile: %q, "+
+		"CertFile: %q, KeyFile: %q, ServerName: %q, APIKey: %q, APIKeyFile: %q}", c.Address,
+		c.Namespace, c.Mode(), c.CAFile, c.CertFile, c.KeyFile, c.ServerName, apiKey, c.APIKeyFile)
+}
+
+// GoString is String, so %#v does not print the API key either.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue is String, so slog does not print the API key either.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
 // FromEnv returns the settings of the TEMPORAL_* variables above, read with lookup (nil means
 // os.LookupEnv). Unset variables leave their fields empty, except Address, which defaults to
 // [DefaultAddress], and Namespace, which defaults to [DefaultNamespace]. It fails only when

@@ -5,7 +5,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -357,5 +359,21 @@ func TestOptionsCarryConnectionSettings(t *testing.T) {
 	}
 	if opts.ConnectionOptions.TLS != nil || opts.Credentials != nil {
 		t.Errorf("a plain config has TLS or credentials")
+	}
+}
+
+func TestConfigPrintsWithoutAPIKey(t *testing.T) {
+	cfg := Config{Address: "a:1", APIKey: "printed-key-must-not-show", CertFile: "/c", KeyFile: "/k"}
+	var logs strings.Builder
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("dial", "temporal", cfg)
+
+	for _, text := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg),
+		logs.String()} {
+		if strings.Contains(text, "printed-key-must-not-show") {
+			t.Errorf("the API key shows in %q", text)
+		}
+		if !strings.Contains(text, "mtls+api-key") || !strings.Contains(text, "/c") {
+			t.Errorf("%q lacks the mode or the certificate path", text)
+		}
 	}
 }
