@@ -208,3 +208,33 @@ func TestRunFailsFastWithoutDatabase(t *testing.T) {
 		_ = l.Close()
 	}
 }
+
+// TestRunWithoutMetricsWhenDefaultPortTaken checks that an optional metrics address that is
+// taken only costs the endpoint: Run gets past it to the database, and warns.
+func TestRunWithoutMetricsWhenDefaultPortTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+
+	for _, optional := range []bool{false, true} {
+		var logs bytes.Buffer
+		err := Run(context.Background(), Config{
+			Temporal:              temporalclient.Config{Address: closedPort(t)},
+			DatabaseURL:           "postgres://u:p@" + closedPort(t) + "/db?connect_timeout=1",
+			MetricsListen:         taken.Addr().String(),
+			MetricsListenOptional: optional,
+			Metrics:               metrics.New(),
+			Logger:                slog.New(slog.NewTextHandler(&logs, nil)),
+		})
+		switch {
+		case !optional && (err == nil || !strings.Contains(err.Error(), "listen for metrics")):
+			t.Errorf("required metrics address taken: Run = %v, want a listen error", err)
+		case optional && (err == nil || !strings.Contains(err.Error(), "connect to database")):
+			t.Errorf("optional metrics address taken: Run = %v, want it to reach the database", err)
+		case optional && !strings.Contains(logs.String(), "Running without metrics"):
+			t.Errorf("optional metrics address taken: no warning in the log:\n%s", logs.String())
+		}
+	}
+}

@@ -51,6 +51,12 @@ type Config struct {
 	// the endpoint off.
 	MetricsListen string
 
+	// MetricsListenOptional makes a MetricsListen address that cannot be bound (a port in
+	// use, say) a warning instead of a start failure: the worker then runs without the
+	// endpoint. The command sets it only when the address is its default, so that two local
+	// workers can run side by side, while an address set on purpose still fails loudly.
+	MetricsListenOptional bool
+
 	// ShutdownTimeout is how long the worker waits for running activities after ctx ends
 	// before the SDK cancels them (the SDK's WorkerStopTimeout). Zero means
 	// [DefaultShutdownTimeout].
@@ -82,10 +88,14 @@ func Run(ctx context.Context, cfg Config) error {
 	health := NewHealth(cfg.Metrics)
 	if cfg.MetricsListen != "" {
 		ops, err := startOps(cfg.MetricsListen, health, log)
-		if err != nil {
+		switch {
+		case err != nil && cfg.MetricsListenOptional:
+			log.Warn("Running without metrics and health checks", "error", err)
+		case err != nil:
 			return err
+		default:
+			defer ops.shutdown()
 		}
-		defer ops.shutdown()
 	}
 
 	db, tc, err := connect(ctx, cfg, log)

@@ -113,6 +113,11 @@ func parseFlags(args []string, stderr io.Writer) (settings, error) {
 	if flags.NArg() > 0 {
 		return s, fmt.Errorf("unexpected argument %q: every setting is a flag", flags.Arg(0))
 	}
+	_, envSet := os.LookupEnv("UCMPUSH_METRICS_LISTEN")
+	flagSet := false
+	flags.Visit(func(f *flag.Flag) { flagSet = flagSet || f.Name == "metrics-listen" })
+	s.cfg.MetricsListenOptional = !envSet && !flagSet
+
 	if s.cfg.ShutdownTimeout <= 0 {
 		return s, fmt.Errorf("invalid --shutdown-timeout %s: use a positive duration such as 30s",
 			s.cfg.ShutdownTimeout)

@@ -41,6 +41,29 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if s.cfg.TaskQueue != "ucmpush" {
 		t.Errorf("TaskQueue = %q, want ucmpush", s.cfg.TaskQueue)
 	}
+	if !s.cfg.MetricsListenOptional {
+		t.Errorf("MetricsListenOptional = false for the default address")
+	}
+}
+
+func TestParseFlagsExplicitMetricsListenIsRequired(t *testing.T) {
+	clearEnv(t)
+	s, err := parseFlags([]string{"--metrics-listen", "127.0.0.1:9464"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("parseFlags: %v", err)
+	}
+	if s.cfg.MetricsListenOptional {
+		t.Errorf("MetricsListenOptional = true with --metrics-listen given")
+	}
+
+	t.Setenv("UCMPUSH_METRICS_LISTEN", "0.0.0.0:9464")
+	s, err = parseFlags(nil, &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("parseFlags: %v", err)
+	}
+	if s.cfg.MetricsListenOptional {
+		t.Errorf("MetricsListenOptional = true with UCMPUSH_METRICS_LISTEN set")
+	}
 }
 
 func TestParseFlagsFromEnvironment(t *testing.T) {
