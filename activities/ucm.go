@@ -92,10 +92,19 @@ func (a *UCMActivities) PushUsers(ctx context.Context, in PushUsersInput) (PushU
 	if err != nil {
 		return result, storeError(err)
 	}
-	client, cluster, err := a.client(ctx, in.ClusterID)
+	if remaining(items) == 0 {
+		return countAll(items), nil
+	}
+	axlClient, cluster, err := a.client(ctx, in.ClusterID)
 	if err != nil {
 		return result, err
 	}
+	lane, err := a.acquireLane(ctx, cluster)
+	if err != nil {
+		return result, err
+	}
+	defer lane.release()
+	client := pacedClient{client: axlClient, lane: lane}
 
 	var pending []store.PushOutcome
 	flush := func() error {
@@ -110,10 +119,14 @@ func (a *UCMActivities) PushUsers(ctx context.Context, in PushUsersInput) (PushU
 			continue
 		}
 
-		outcome, err := a.pushWithBackoff(ctx, client, it)
+		outcome, err := a.pushWithBackoff(lane.ctx, client, it)
 		if err != nil {
 			if flushErr := flush(); flushErr != nil {
 				return result, flushErr
+			}
+			if cause := context.Cause(lane.ctx); cause != nil {
+				return result, retryable(ErrAXLUnavailable, fmt.Errorf("push to UCM cluster %s "+
+					"stopped after user %d: %w", cluster.Name, it.Seq, cause))
 			}
 			return result, clusterError(cluster, err)
 		}
@@ -129,6 +142,26 @@ func (a *UCMActivities) PushUsers(ctx context.Context, in PushUsersInput) (PushU
 		}
 	}
 	return result, flush()
+}
+
+// remaining counts the items without an outcome.
+func remaining(items []store.PlanItem) int {
+	n := 0
+	for _, it := range items {
+		if it.Outcome == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// countAll counts the recorded outcomes of items that an earlier attempt finished.
+func countAll(items []store.PlanItem) PushUsersResult {
+	var r PushUsersResult
+	for _, it := range items {
+		r.count(it.Outcome)
+	}
+	return r
 }
 
 func (r *PushUsersResult) count(action string) {
@@ -147,7 +180,7 @@ func (r *PushUsersResult) count(action string) {
 // pushWithBackoff pushes one user, retrying throttled and transient failures. It returns an
 // error only for failures that concern the whole cluster; a fault about this user becomes a
 // failed outcome.
-func (a *UCMActivities) pushWithBackoff(ctx context.Context, client *axl.Client, it store.PlanItem) (store.PushOutcome, error) {
+func (a *UCMActivities) pushWithBackoff(ctx context.Context, client userClient, it store.PlanItem) (store.PushOutcome, error) {
 	delay := a.ThrottleBackoff
 	if delay == 0 {
 		delay = time.Second
@@ -162,7 +195,7 @@ func (a *UCMActivities) pushWithBackoff(ctx context.Context, client *axl.Client,
 		if err == nil {
 			return outcome, nil
 		}
-		if isClusterWide(err) {
+		if isClusterWide(err) || ctx.Err() != nil {
 			return outcome, err
 		}
 		if !axl.IsRetryable(err) {
@@ -186,7 +219,7 @@ func (a *UCMActivities) pushWithBackoff(ctx context.Context, client *axl.Client,
 }
 
 // pushUser reads the user from UCM and writes only what differs from the store.
-func pushUser(ctx context.Context, client *axl.Client, it store.PlanItem) (store.PushOutcome, error) {
+func pushUser(ctx context.Context, client userClient, it store.PlanItem) (store.PushOutcome, error) {
 	wanted := it.Attributes
 	outcome := store.PushOutcome{Seq: it.Seq, UserID: it.UserID, Hash: wanted.Hash()}
 

@@ -117,8 +117,12 @@ type Cluster struct {
 	PasswordRef        string `json:"passwordRef"`
 	CAFile             string `json:"caFile,omitempty"`
 	InsecureSkipVerify bool   `json:"insecureSkipVerify,omitempty"`
-	// MaxInFlight bounds the AXL requests one push sends to this cluster at once.
+	// MaxInFlight bounds the AXL requests sent to this cluster at once, by every worker
+	// together.
 	MaxInFlight int `json:"maxInFlight"`
+	// MaxRequestsPerSecond bounds the AXL request rate to this cluster, by every worker
+	// together; 0 means no bound beyond MaxInFlight.
+	MaxRequestsPerSecond float64 `json:"maxRequestsPerSecond,omitempty"`
 }
 
 // Directory is a customer's LDAP or Active Directory server, read only.

@@ -49,7 +49,8 @@ func newClusterAddCommand(a *app) *cobra.Command {
 	f.StringVar(&c.PasswordRef, "password-ref", "", "where the worker reads the AXL password: env:VARIABLE or file:/path (required)")
 	f.StringVar(&c.CAFile, "ca-file", "", "PEM file of the CA that signed the UCM Tomcat certificate (default: system roots)")
 	f.BoolVar(&c.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the UCM certificate (lab clusters only)")
-	f.IntVar(&c.MaxInFlight, "max-in-flight", 4, "AXL requests one push sends to this cluster at once, 1 to 100")
+	f.IntVar(&c.MaxInFlight, "max-in-flight", 4, "AXL requests sent to this cluster at once by all workers together, 1 to 100")
+	f.Float64Var(&c.MaxRequestsPerSecond, "max-requests-per-second", 0, "AXL requests per second to this cluster by all workers together; 0 means no limit")
 	for _, name := range []string{"axl-url", "username", "password-ref"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
@@ -70,6 +71,9 @@ func validateCluster(c domain.Cluster) error {
 	}
 	if c.MaxInFlight < 1 || c.MaxInFlight > 100 {
 		return fmt.Errorf("invalid --max-in-flight %d: use 1 to 100", c.MaxInFlight)
+	}
+	if c.MaxRequestsPerSecond < 0 {
+		return fmt.Errorf("invalid --max-requests-per-second %g: use 0 (no limit) or more", c.MaxRequestsPerSecond)
 	}
 	_, err := axl.New(axl.Config{
 		URL:                c.AXLURL,
@@ -96,15 +100,22 @@ func newClusterListCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			header := []string{"CLUSTER", "AXL URL", "VERSION", "USERNAME", "PASSWORD", "IN FLIGHT"}
+			header := []string{"CLUSTER", "AXL URL", "VERSION", "USERNAME", "PASSWORD", "IN FLIGHT", "REQUESTS/S"}
 			return a.render(clusters, header, func() [][]string {
 				var rows [][]string
 				for _, c := range clusters {
 					rows = append(rows, []string{c.Name, c.AXLURL, c.AXLVersion, c.Username,
-						c.PasswordRef, strconv.Itoa(c.MaxInFlight)})
+						c.PasswordRef, strconv.Itoa(c.MaxInFlight), rateText(c.MaxRequestsPerSecond)})
 				}
 				return rows
 			})
 		},
 	}
+}
+
+func rateText(perSecond float64) string {
+	if perSecond == 0 {
+		return "no limit"
+	}
+	return strconv.FormatFloat(perSecond, 'f', -1, 64)
 }

@@ -63,21 +63,22 @@ func (s *Store) CreateCluster(ctx context.Context, c domain.Cluster) (domain.Clu
 		c.MaxInFlight = 4
 	}
 	err := s.pool.QueryRow(ctx, `INSERT INTO clusters
-		(name, axl_url, axl_version, username, password_ref, ca_file, insecure_skip_verify, max_in_flight)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		(name, axl_url, axl_version, username, password_ref, ca_file, insecure_skip_verify,
+		max_in_flight, max_requests_per_second)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		c.Name, c.AXLURL, c.AXLVersion, c.Username, c.PasswordRef, c.CAFile, c.InsecureSkipVerify,
-		c.MaxInFlight,
+		c.MaxInFlight, c.MaxRequestsPerSecond,
 	).Scan(&c.ID)
 	return c, uniqueViolation(err, "UCM cluster", c.Name)
 }
 
 const clusterColumns = `id, name, axl_url, axl_version, username, password_ref, ca_file,
-	insecure_skip_verify, max_in_flight`
+	insecure_skip_verify, max_in_flight, max_requests_per_second`
 
 func scanCluster(row pgx.Row) (domain.Cluster, error) {
 	var c domain.Cluster
 	err := row.Scan(&c.ID, &c.Name, &c.AXLURL, &c.AXLVersion, &c.Username, &c.PasswordRef,
-		&c.CAFile, &c.InsecureSkipVerify, &c.MaxInFlight)
+		&c.CAFile, &c.InsecureSkipVerify, &c.MaxInFlight, &c.MaxRequestsPerSecond)
 	return c, err
 }
 
