@@ -26,12 +26,13 @@ func SitePushWorkflowID(site, trigger, key string) string {
 	return fmt.Sprintf("push/%s/%s-%s", site, trigger, shortKey(key))
 }
 
-// shortKey keeps IDs readable: a run ID's first 8 characters identify it well enough next to
-// the site and the trigger.
+// shortKey keeps IDs readable: the last 12 hex digits of a run ID. Run IDs are UUIDv7, whose
+// first digits are a timestamp shared by every run of the same minute and whose last 62 bits
+// are random, so the tail tells runs apart.
 func shortKey(key string) string {
 	key = strings.ReplaceAll(key, "-", "")
-	if len(key) > 8 {
-		return key[:8]
+	if len(key) > 12 {
+		return key[len(key)-12:]
 	}
 	return key
 }

@@ -25,15 +25,15 @@ func TestSitePushWorkflowIDForm(t *testing.T) {
 		key     string
 		want    string
 	}{
-		{name: "run ID is cut to 8 characters without hyphens", site: "acme/london",
+		{name: "run ID keeps its last 12 digits without hyphens", site: "acme/london",
 			trigger: TriggerSync, key: "3f2a-9c1e-7b4d-4c55-9a1b-0c2d3e4f5a6b",
-			want: "push/acme/london/sync-3f2a9c1e"},
-		{name: "UUID run ID", site: "acme/london", trigger: TriggerSync,
-			key: "3f2a9c1e-7b4d-4c55-9a1b-0c2d3e4f5a6b", want: "push/acme/london/sync-3f2a9c1e"},
+			want: "push/acme/london/sync-0c2d3e4f5a6b"},
+		{name: "UUIDv7 run IDs of the same minute differ", site: "acme/london", trigger: TriggerSync,
+			key: "01a23ffa-1a0b-7a10-93ac-68f19d8bf406", want: "push/acme/london/sync-68f19d8bf406"},
 		{name: "short key kept whole", site: "acme/paris", trigger: TriggerSync, key: "a1-b2",
 			want: "push/acme/paris/sync-a1b2"},
-		{name: "key of exactly 8 characters", site: "acme/paris", trigger: TriggerSync,
-			key: "12345678", want: "push/acme/paris/sync-12345678"},
+		{name: "key of exactly 12 characters", site: "acme/paris", trigger: TriggerSync,
+			key: "123456789abc", want: "push/acme/paris/sync-123456789abc"},
 		{name: "empty key", site: "acme/london", trigger: TriggerManual, key: "",
 			want: "push/acme/london/manual"},
 	}

@@ -144,8 +144,8 @@ func TestLdapSyncThenPushThreeSites(t *testing.T) {
 		t.Fatalf("PushSite children = %d, want 1 for the one site auto push serves", len(children))
 	}
 	child := children[0]
-	// The run ID without hyphens, cut to 8 characters.
-	wantID := "push/acme/london/sync-defaultt"
+	// The run ID without hyphens, cut to its last 12 characters.
+	wantID := "push/acme/london/sync-ulttestrunid"
 	if child.workflowID != wantID {
 		t.Errorf("child workflow ID = %q, want %q", child.workflowID, wantID)
 	}
