@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -218,12 +219,28 @@ func (a *UCMActivities) pushWithBackoff(ctx context.Context, client userClient, 
 	}
 }
 
-// pushUser reads the user from UCM and writes only what differs from the store.
+// pushUser reads the user from UCM and writes only what differs from the store. A user the
+// store knows under another userid on this cluster (renamed in the directory) is renamed on
+// UCM rather than added again. A user whose userid another user of the store already holds on
+// this cluster fails without a call to UCM: two customers on one cluster must not overwrite
+// each other's users.
 func pushUser(ctx context.Context, client userClient, it store.PlanItem) (store.PushOutcome, error) {
 	wanted := it.Attributes
-	outcome := store.PushOutcome{Seq: it.Seq, UserID: it.UserID, Hash: wanted.Hash()}
+	outcome := store.PushOutcome{Seq: it.Seq, UserID: it.UserID, Hash: wanted.Hash(),
+		PushedUserID: wanted.UserID}
+	if it.Owner != "" {
+		return outcome, fmt.Errorf("userid %s is already on this UCM cluster for %s; two users "+
+			"cannot share a UCM userid, so rename one of them in its directory", wanted.UserID, it.Owner)
+	}
 
 	actual, err := client.GetUser(ctx, wanted.UserID)
+	if axl.IsNotFound(err) && it.PushedUserID != "" && !strings.EqualFold(it.PushedUserID, wanted.UserID) {
+		// Renamed since the last push: find the user under its old userid.
+		actual, err = client.GetUser(ctx, it.PushedUserID)
+		if err == nil {
+			outcome.Reason = fmt.Sprintf("renamed from %s", actual.UserID)
+		}
+	}
 	if axl.IsNotFound(err) {
 		outcome.UUID, err = client.AddUser(ctx, axl.User{
 			UserID:          wanted.UserID,
@@ -234,14 +251,13 @@ func pushUser(ctx context.Context, client userClient, it store.PlanItem) (store.
 			Department:      wanted.Department,
 			Title:           wanted.Title,
 		})
-		if axl.IsDuplicate(err) {
-			// Another writer added the user between the read and the add: read it again and
-			// update what differs, so the push still converges.
-			actual, err = client.GetUser(ctx, wanted.UserID)
-		} else {
+		if !axl.IsDuplicate(err) {
 			outcome.Action = "added"
 			return outcome, err
 		}
+		// Another writer added the user between the read and the add: read it again and
+		// update what differs, so the push still converges.
+		actual, err = client.GetUser(ctx, wanted.UserID)
 	}
 	if err != nil {
 		return outcome, err
@@ -258,8 +274,13 @@ func pushUser(ctx context.Context, client userClient, it store.PlanItem) (store.
 		Title:             actual.Title,
 		LDAPDirectoryName: actual.LDAPDirectoryName,
 	})
-	if len(changes) == 0 {
+	update := userUpdate(actual.UserID, changes)
+	if actual.UserID != wanted.UserID && actual.LDAPDirectoryName == "" {
+		update.NewUserID = &wanted.UserID
+	}
+	if update.IsEmpty() {
 		outcome.Action = "unchanged"
+		outcome.PushedUserID = actual.UserID
 		if actual.LDAPDirectoryName != "" {
 			outcome.Reason = fmt.Sprintf("UCM syncs this user from its own LDAP directory %q, "+
 				"so its directory fields were left to UCM", actual.LDAPDirectoryName)
@@ -268,7 +289,7 @@ func pushUser(ctx context.Context, client userClient, it store.PlanItem) (store.
 	}
 
 	outcome.Action = "updated"
-	return outcome, client.UpdateUser(ctx, userUpdate(actual.UserID, changes))
+	return outcome, client.UpdateUser(ctx, update)
 }
 
 func userUpdate(userid string, changes []domain.FieldChange) axl.UserUpdate {

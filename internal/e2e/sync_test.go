@@ -8,9 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-ldap/ldap/v3"
+
+	"github.com/ucmpush/ucmpush/domain"
 	"github.com/ucmpush/ucmpush/internal/axl/axlschema"
 	"github.com/ucmpush/ucmpush/internal/axlsim"
 	"github.com/ucmpush/ucmpush/internal/store"
+	"github.com/ucmpush/ucmpush/workflows"
 )
 
 // londonAndParis returns people of two sites told apart by their telephone prefix, with
@@ -334,5 +338,72 @@ func TestSyncRequestsMatchCiscoSchema(t *testing.T) {
 			t.Skip(err)
 		}
 		t.Fatalf("recorded requests do not match the AXL schema: %v", err)
+	}
+}
+
+func TestSyncRenameRenamesOnUCM(t *testing.T) {
+	s := newStack(t)
+	s.configure("london:on")
+	s.moveByFilter("london", "telephoneNumber=+4420*")
+	s.addPeople(londonAndParis()[:3]...)
+	s.mustSync()
+
+	rename := ldap.NewModifyDNRequest(s.dn("alice"), "uid=alice.smith", true, "")
+	if err := s.ldap.ModifyDN(rename); err != nil {
+		t.Fatalf("rename alice: %v", err)
+	}
+	before := s.sim.Stats().Requests
+	result := s.mustSync()
+
+	if result.Sync.Updated != 1 || result.Sync.Added != 0 {
+		t.Errorf("sync after a rename: %+v, want 1 updated and none added", result.Sync)
+	}
+	after := s.sim.Stats().Requests
+	if got := after["addUser"] - before["addUser"]; got != 0 {
+		t.Errorf("rename sent %d addUser, want 0", got)
+	}
+	if _, ok := s.sim.User("alice"); ok {
+		t.Error("simulator still holds alice under her old userid")
+	}
+	if u, ok := s.sim.User("alice.smith"); !ok || u.MailID != "alice@example.com" {
+		t.Errorf("simulator user alice.smith = %+v, %v; want alice renamed", u, ok)
+	}
+	if n := len(s.sim.Users()); n != 3 {
+		t.Errorf("simulator holds %d users, want 3", n)
+	}
+}
+
+func TestPushRefusesAnotherCustomersUserid(t *testing.T) {
+	s := newStack(t)
+	s.configure("london:on")
+	s.moveByFilter("london", "telephoneNumber=+4420*")
+	s.addPeople(londonAndParis()[:1]...)
+	s.mustSync()
+
+	other := "other-" + s.suffix
+	if _, err := s.db.CreateCustomer(s.ctx, other, ""); err != nil {
+		t.Fatal(err)
+	}
+	hq := domain.SiteRef{Customer: other, Site: "hq"}
+	if _, err := s.db.CreateSite(s.ctx, hq, "ndl-"+s.suffix, true); err != nil {
+		t.Fatal(err)
+	}
+	mallory := domain.Attributes{UserID: "ALICE", FirstName: "Mallory", LastName: "Intruder"}
+	var result workflows.TriggerResult
+	err := s.run(workflows.UserCreatedWorkflowID(hq.String(), "ALICE"), workflows.UserCreated,
+		workflows.UserCreatedInput{Site: hq.String(), Attributes: mallory}, &result)
+	if err != nil {
+		t.Fatalf("create ALICE for %s: %v", other, err)
+	}
+
+	push := siteResult(t, result, "hq").Push
+	if push == nil || push.Failed != 1 || len(push.Failures) != 1 {
+		t.Fatalf("push of another customer's userid: %+v, want 1 failed", push)
+	}
+	if want := "already on this UCM cluster for " + s.customer + "/alice"; !strings.Contains(push.Failures[0].Reason, want) {
+		t.Errorf("reason %q lacks %q", push.Failures[0].Reason, want)
+	}
+	if u, _ := s.sim.User("alice"); u.FirstName != "Alice" {
+		t.Errorf("simulator's alice has first name %q, want Alice untouched", u.FirstName)
 	}
 }

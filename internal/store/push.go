@@ -124,19 +124,36 @@ type PlanItem struct {
 	Attributes domain.Attributes
 	// Outcome is empty until the user's push has finished in this plan.
 	Outcome string
+	// PushedUserID is the userid last pushed for this user to the plan's cluster, empty if
+	// none; it differs from Attributes.UserID after a rename.
+	PushedUserID string
+	// Owner is empty unless another user of the store (of any customer) is already on the
+	// plan's cluster with the same userid, compared without regard to case; it then names
+	// that user as customer/userid, and the push must not touch the UCM user.
+	Owner string
 }
 
 // PlanItems returns the items of the plan with seq in [from, to], in seq order.
 func (s *Store) PlanItems(ctx context.Context, planID int64, from, to int) ([]PlanItem, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT i.seq, u.id, i.outcome, u.userid, u.first_name,
-			u.last_name, u.mail, u.telephone_number, u.department, u.title
-		FROM push_plan_items i JOIN users u ON u.id = i.user_id
+			u.last_name, u.mail, u.telephone_number, u.department, u.title,
+			coalesce(own.pushed_userid, ''),
+			coalesce((SELECT c.name || '/' || o.userid FROM users o
+				JOIN customers c ON c.id = o.customer_id
+				LEFT JOIN push_states op ON op.user_id = o.id AND op.cluster_id = pl.cluster_id
+				WHERE o.id <> u.id AND lower(o.userid) = lower(u.userid) AND o.status <> 'removed'
+					AND (op.status = 'pushed' OR (o.source = 'ucm' AND o.ucm_cluster_id = pl.cluster_id))
+				LIMIT 1), '')
+		FROM push_plan_items i
+		JOIN push_plans pl ON pl.id = i.plan_id
+		JOIN users u ON u.id = i.user_id
+		LEFT JOIN push_states own ON own.user_id = u.id AND own.cluster_id = pl.cluster_id
 		WHERE i.plan_id = $1 AND i.seq BETWEEN $2 AND $3 ORDER BY i.seq`, planID, from, to)
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (PlanItem, error) {
 		var it PlanItem
 		a := &it.Attributes
 		err := row.Scan(&it.Seq, &it.UserID, &it.Outcome, &a.UserID, &a.FirstName, &a.LastName,
-			&a.Mail, &a.TelephoneNumber, &a.Department, &a.Title)
+			&a.Mail, &a.TelephoneNumber, &a.Department, &a.Title, &it.PushedUserID, &it.Owner)
 		return it, err
 	})
 }
@@ -153,6 +170,8 @@ type PushOutcome struct {
 	Hash string
 	// UUID is the user's pkid on UCM, when known.
 	UUID string
+	// PushedUserID is the userid the user now has on UCM; empty for a failure.
+	PushedUserID string
 }
 
 // RecordPushOutcomes stores the outcomes of plan items and the users' push state on the plan's
@@ -163,11 +182,11 @@ func (s *Store) RecordPushOutcomes(ctx context.Context, planID int64, outcomes [
 	}
 	n := len(outcomes)
 	seqs, users := make([]int32, n), make([]int64, n)
-	actions, reasons, hashes, uuids := make([]string, n), make([]string, n), make([]string, n),
-		make([]string, n)
+	actions, reasons, hashes, uuids, userids := make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n)
 	for i, o := range outcomes {
-		seqs[i], users[i], actions[i], reasons[i], hashes[i], uuids[i] =
-			int32(o.Seq), o.UserID, o.Action, o.Reason, o.Hash, o.UUID
+		seqs[i], users[i], actions[i], reasons[i], hashes[i], uuids[i], userids[i] =
+			int32(o.Seq), o.UserID, o.Action, o.Reason, o.Hash, o.UUID, o.PushedUserID
 	}
 
 	return s.inTx(ctx, func(tx pgx.Tx) error {
@@ -179,21 +198,24 @@ func (s *Store) RecordPushOutcomes(ctx context.Context, planID int64, outcomes [
 		}
 
 		_, err = tx.Exec(ctx, `INSERT INTO push_states AS p (user_id, cluster_id, status, reason,
-				pushed_hash, ucm_uuid, last_action, attempts, updated_at, pushed_at)
+				pushed_hash, ucm_uuid, last_action, attempts, updated_at, pushed_at, pushed_userid)
 			SELECT o.user_id, pl.cluster_id,
 				CASE WHEN o.action = 'failed' THEN 'failed' ELSE 'pushed' END, o.reason, o.hash,
-				o.uuid, o.action, 1, now(), CASE WHEN o.action = 'failed' THEN NULL ELSE now() END
-			FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
-				AS o(user_id, action, reason, hash, uuid)
+				o.uuid, o.action, 1, now(), CASE WHEN o.action = 'failed' THEN NULL ELSE now() END,
+				o.userid
+			FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+				AS o(user_id, action, reason, hash, uuid, userid)
 			JOIN push_plans pl ON pl.id = $1
 			ON CONFLICT (user_id, cluster_id) DO UPDATE SET status = EXCLUDED.status,
 				reason = EXCLUDED.reason, last_action = EXCLUDED.last_action,
 				pushed_hash = CASE WHEN EXCLUDED.status = 'failed' THEN p.pushed_hash
 					ELSE EXCLUDED.pushed_hash END,
+				pushed_userid = CASE WHEN EXCLUDED.status = 'failed' THEN p.pushed_userid
+					ELSE EXCLUDED.pushed_userid END,
 				ucm_uuid = CASE WHEN EXCLUDED.ucm_uuid = '' THEN p.ucm_uuid ELSE EXCLUDED.ucm_uuid END,
 				attempts = p.attempts + 1, updated_at = now(),
 				pushed_at = coalesce(EXCLUDED.pushed_at, p.pushed_at)`,
-			planID, users, actions, reasons, hashes, uuids)
+			planID, users, actions, reasons, hashes, uuids, userids)
 		if err != nil {
 			return fmt.Errorf("record push state of plan %d: %w", planID, err)
 		}
