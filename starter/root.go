@@ -61,7 +61,9 @@ func NewRootCommand() *cobra.Command {
 	}
 
 	flags := root.PersistentFlags()
-	flags.StringVar(&a.databaseURL, "database-url", os.Getenv("DATABASE_URL"),
+	// The URL holds a password, so the environment is read when the store opens rather than
+	// shown as the flag's default in --help.
+	flags.StringVar(&a.databaseURL, "database-url", "",
 		"PostgreSQL URL of the ucmpush store (env DATABASE_URL)")
 	flags.StringVar(&a.databaseURLFile, "database-url-file", os.Getenv("DATABASE_URL_FILE"),
 		"file holding the PostgreSQL URL; overrides --database-url (env DATABASE_URL_FILE)")
@@ -104,6 +106,9 @@ func (a *app) store(ctx context.Context) (*store.Store, error) {
 		return a.db, nil
 	}
 	url := a.databaseURL
+	if url == "" {
+		url = os.Getenv("DATABASE_URL")
+	}
 	if a.databaseURLFile != "" {
 		body, err := os.ReadFile(a.databaseURLFile)
 		if err != nil {

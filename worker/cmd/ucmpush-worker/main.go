@@ -55,6 +55,9 @@ func run(args []string, stderr io.Writer) int {
 	}
 	s.cfg.Logger = log
 
+	if s.cfg.DatabaseURL == "" {
+		s.cfg.DatabaseURL = os.Getenv("DATABASE_URL")
+	}
 	if s.databaseURLFile != "" {
 		url, err := readDatabaseURLFile(s.databaseURLFile)
 		if err != nil {
@@ -88,7 +91,9 @@ func parseFlags(args []string, stderr io.Writer) (settings, error) {
 	flags := flag.NewFlagSet("ucmpush-worker", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	s.cfg.Temporal.BindFlags(flags)
-	flags.StringVar(&s.cfg.DatabaseURL, "database-url", os.Getenv("DATABASE_URL"),
+	// The URL holds a password, so the environment is read after parsing rather than shown
+	// as the flag's default in --help.
+	flags.StringVar(&s.cfg.DatabaseURL, "database-url", "",
 		"PostgreSQL URL of the ucmpush store (env DATABASE_URL); prefer --database-url-file, "+
 			"since a flag value shows in the process list")
 	flags.StringVar(&s.databaseURLFile, "database-url-file", os.Getenv("DATABASE_URL_FILE"),
