@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -163,8 +164,10 @@ func (s *stack) openDirectory() {
 		t.Fatalf("create %s: %v", s.peopleDN, err)
 	}
 	t.Cleanup(func() {
-		_ = s.ldap.Del(&ldap.DelRequest{DN: s.peopleDN, Controls: []ldap.Control{ldap.NewControlSubtreeDelete()}})
-		s.ldap.Close()
+		defer s.ldap.Close()
+		if err := deleteSubtree(s.ldap, s.peopleDN); err != nil {
+			t.Errorf("remove the test's LDAP subtree %s: %v", s.peopleDN, err)
+		}
 	})
 }
 
@@ -376,4 +379,22 @@ func envOr(name, fallback string) string {
 		return v
 	}
 	return fallback
+}
+
+// deleteSubtree deletes dn and every entry below it, deepest first. slapd's mdb backend does
+// not implement the subtree delete control.
+func deleteSubtree(conn *ldap.Conn, dn string) error {
+	result, err := conn.Search(ldap.NewSearchRequest(dn, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
+		0, 0, false, "(objectClass=*)", []string{"1.1"}, nil))
+	if err != nil {
+		return err
+	}
+	entries := result.Entries
+	sort.Slice(entries, func(i, j int) bool { return len(entries[i].DN) > len(entries[j].DN) })
+	for _, e := range entries {
+		if err := conn.Del(ldap.NewDelRequest(e.DN, nil)); err != nil {
+			return fmt.Errorf("delete %s: %w", e.DN, err)
+		}
+	}
+	return nil
 }
