@@ -305,6 +305,10 @@ func (p *filterParser) term() (FilterTerm, error) {
 	if pattern == "" {
 		return FilterTerm{}, fmt.Errorf("empty pattern for %s: use * to match any value", attribute)
 	}
+	if strings.HasPrefix(pattern, "=") {
+		return FilterTerm{}, fmt.Errorf("pattern for %s starts with '=': write %s=value with one '=', "+
+			"or quote a value that starts with '='", attribute, attribute)
+	}
 	return FilterTerm{Attribute: attribute, Pattern: pattern}, nil
 }
 

@@ -12,7 +12,7 @@ import (
 
 func newClusterCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: "cluster", Short: "Add and list UCM clusters"}
-	cmd.AddCommand(newClusterAddCommand(a), newClusterListCommand(a))
+	cmd.AddCommand(newClusterAddCommand(a), newClusterSetCommand(a), newClusterListCommand(a))
 	return cmd
 }
 
@@ -42,6 +42,15 @@ func newClusterAddCommand(a *app) *cobra.Command {
 			return nil
 		},
 	}
+	bindClusterFlags(cmd, &c)
+	for _, name := range []string{"axl-url", "username", "password-ref"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
+	return cmd
+}
+
+// bindClusterFlags adds the flags of a cluster's settings, shared by add and set.
+func bindClusterFlags(cmd *cobra.Command, c *domain.Cluster) {
 	f := cmd.Flags()
 	f.StringVar(&c.AXLURL, "axl-url", "", "AXL endpoint, for example https://ucm.example.com:8443/axl/ (required)")
 	f.StringVar(&c.AXLVersion, "axl-version", "14.0", "AXL schema version of the cluster: 12.5, 14.0 or 15.0")
@@ -51,9 +60,58 @@ func newClusterAddCommand(a *app) *cobra.Command {
 	f.BoolVar(&c.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the UCM certificate (lab clusters only)")
 	f.IntVar(&c.MaxInFlight, "max-in-flight", 4, "AXL requests sent to this cluster at once by all workers together, 1 to 100")
 	f.Float64Var(&c.MaxRequestsPerSecond, "max-requests-per-second", 0, "AXL requests per second to this cluster by all workers together; 0 means no limit")
-	for _, name := range []string{"axl-url", "username", "password-ref"} {
-		_ = cmd.MarkFlagRequired(name)
+}
+
+func newClusterSetCommand(a *app) *cobra.Command {
+	c := domain.Cluster{}
+	cmd := &cobra.Command{
+		Use:     "set NAME [flags]",
+		Short:   "Change settings of a UCM cluster; flags not given keep their value",
+		Example: "  ucmpush cluster set ucm-lab --ca-file /etc/ucmpush/ucm-ca.pem --max-in-flight 8",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := a.store(ctx)
+			if err != nil {
+				return err
+			}
+			current, err := db.Cluster(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			changed := 0
+			flags := cmd.Flags()
+			for name, apply := range map[string]func(){
+				"axl-url":                 func() { current.AXLURL = c.AXLURL },
+				"axl-version":             func() { current.AXLVersion = c.AXLVersion },
+				"username":                func() { current.Username = c.Username },
+				"password-ref":            func() { current.PasswordRef = c.PasswordRef },
+				"ca-file":                 func() { current.CAFile = c.CAFile },
+				"insecure-skip-verify":    func() { current.InsecureSkipVerify = c.InsecureSkipVerify },
+				"max-in-flight":           func() { current.MaxInFlight = c.MaxInFlight },
+				"max-requests-per-second": func() { current.MaxRequestsPerSecond = c.MaxRequestsPerSecond },
+			} {
+				if flags.Changed(name) {
+					apply()
+					changed++
+				}
+			}
+			if changed == 0 {
+				return fmt.Errorf("nothing to change: give at least one setting flag (see --help)")
+			}
+			if err := validateCluster(current); err != nil {
+				return err
+			}
+			if err := db.UpdateCluster(ctx, current); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "UCM cluster %s: %s, AXL %s, user %s, password %s; workers use the "+
+				"new settings from their next activity.\n", current.Name, current.AXLURL,
+				current.AXLVersion, current.Username, current.PasswordRef)
+			return nil
+		},
 	}
+	bindClusterFlags(cmd, &c)
 	return cmd
 }
 

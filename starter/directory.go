@@ -12,7 +12,7 @@ import (
 
 func newDirectoryCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: "directory", Short: "Add and list customers' LDAP and Active Directory servers"}
-	cmd.AddCommand(newDirectoryAddCommand(a), newDirectoryListCommand(a))
+	cmd.AddCommand(newDirectoryAddCommand(a), newDirectorySetCommand(a), newDirectoryListCommand(a))
 	return cmd
 }
 
@@ -58,8 +58,17 @@ func newDirectoryAddCommand(a *app) *cobra.Command {
 		},
 	}
 
+	cmd.Flags().StringVar(&d.Customer, "customer", "", "customer whose users the directory holds (required)")
+	bindDirectoryFlags(cmd, &d, &f)
+	for _, name := range []string{"customer", "url", "bind-dn", "bind-password-ref", "base-dn"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
+	return cmd
+}
+
+// bindDirectoryFlags adds the flags of a directory's settings, shared by add and set.
+func bindDirectoryFlags(cmd *cobra.Command, d *domain.Directory, f *directoryFlags) {
 	fl := cmd.Flags()
-	fl.StringVar(&d.Customer, "customer", "", "customer whose users the directory holds (required)")
 	fl.StringVar(&d.URL, "url", "", "ldap://host[:port] or ldaps://host[:port] (required)")
 	fl.BoolVar(&d.StartTLS, "start-tls", false, "upgrade an ldap:// connection with StartTLS")
 	fl.StringVar(&d.CAFile, "ca-file", "", "PEM file of CA certificates to trust for ldaps:// or StartTLS")
@@ -82,10 +91,93 @@ func newDirectoryAddCommand(a *app) *cobra.Command {
 	fl.StringVar(&f.title, "title-attribute", "", "attribute of the title")
 	fl.StringVar(&f.disabledAttr, "disabled-attribute", "", "attribute that marks disabled accounts (userAccountControl tests bit 0x2)")
 	fl.StringVar(&f.disabledVal, "disabled-value", "", "value of --disabled-attribute that means disabled")
-	for _, name := range []string{"customer", "url", "bind-dn", "bind-password-ref", "base-dn"} {
-		_ = cmd.MarkFlagRequired(name)
+}
+
+func newDirectorySetCommand(a *app) *cobra.Command {
+	d := domain.Directory{}
+	var f directoryFlags
+	cmd := &cobra.Command{
+		Use:   "set NAME [flags]",
+		Short: "Change settings of a directory; flags not given keep their value",
+		Long: "Change settings of a directory. --mapping resets every attribute to that mapping's " +
+			"defaults before the attribute flags apply; without it, attribute flags change only " +
+			"their own attribute. The next sync uses the new settings.",
+		Example: "  ucmpush directory set acme-ldap --bind-password-ref file:/etc/ucmpush/ldap-password",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := a.store(ctx)
+			if err != nil {
+				return err
+			}
+			current, err := db.Directory(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if err := f.merge(cmd, d, &current); err != nil {
+				return err
+			}
+			if err := validateDirectory(current); err != nil {
+				return err
+			}
+			if err := db.UpdateDirectory(ctx, current); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "Directory %s: %s, base %s, bind %s, password %s; the next sync "+
+				"uses these settings.\n", current.Name, current.URL, current.BaseDN, current.BindDN,
+				current.BindPasswordRef)
+			return nil
+		},
 	}
+	bindDirectoryFlags(cmd, &d, &f)
 	return cmd
+}
+
+// merge copies into current the settings whose flags were given, and fails when none was.
+func (f directoryFlags) merge(cmd *cobra.Command, given domain.Directory, current *domain.Directory) error {
+	flags := cmd.Flags()
+	changed := 0
+	for name, apply := range map[string]func(){
+		"url":                   func() { current.URL = given.URL },
+		"start-tls":             func() { current.StartTLS = given.StartTLS },
+		"ca-file":               func() { current.CAFile = given.CAFile },
+		"insecure-skip-verify":  func() { current.InsecureSkipVerify = given.InsecureSkipVerify },
+		"bind-dn":               func() { current.BindDN = given.BindDN },
+		"bind-password-ref":     func() { current.BindPasswordRef = given.BindPasswordRef },
+		"base-dn":               func() { current.BaseDN = given.BaseDN },
+		"filter":                func() { current.Filter = given.Filter },
+		"page-size":             func() { current.PageSize = given.PageSize },
+		"removal-guard-percent": func() { current.RemovalGuardPercent = given.RemovalGuardPercent },
+	} {
+		if flags.Changed(name) {
+			apply()
+			changed++
+		}
+	}
+
+	if flags.Changed("mapping") {
+		filter := current.Filter
+		if err := f.apply(current); err != nil {
+			return err
+		}
+		if flags.Changed("filter") {
+			current.Filter = filter
+		}
+		changed++
+	} else {
+		for _, name := range []string{"key-attribute", "userid-attribute", "first-name-attribute",
+			"last-name-attribute", "mail-attribute", "telephone-attribute", "department-attribute",
+			"title-attribute", "disabled-attribute", "disabled-value"} {
+			if flags.Changed(name) {
+				changed++
+			}
+		}
+		f.override(&current.Mapping)
+	}
+	if changed == 0 {
+		return fmt.Errorf("nothing to change: give at least one setting flag (see --help)")
+	}
+	return nil
 }
 
 // apply sets the directory's mapping from the chosen defaults and the override flags.
@@ -105,7 +197,12 @@ func (f directoryFlags) apply(d *domain.Directory) error {
 		d.Filter = ldapdir.DefaultFilter
 	}
 
-	m := &d.Mapping
+	f.override(&d.Mapping)
+	return nil
+}
+
+// override sets the mapping attributes whose flags are not empty.
+func (f directoryFlags) override(m *domain.AttributeMapping) {
 	overrides := []struct {
 		value  string
 		target *string
@@ -122,7 +219,6 @@ func (f directoryFlags) apply(d *domain.Directory) error {
 	if f.key != "" {
 		m.Key = domain.KeyAttribute(f.key)
 	}
-	return nil
 }
 
 // validateDirectory checks everything the worker's reader will check before it dials.

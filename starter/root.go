@@ -29,6 +29,8 @@ type app struct {
 	uiURL           string
 	taskQueue       string
 	output          string
+	// waiting is set by commands run with --wait, whose result replaces the start notice.
+	waiting bool
 
 	out, errOut io.Writer
 	db          *store.Store
@@ -52,6 +54,9 @@ func NewRootCommand() *cobra.Command {
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			a.out, a.errOut = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if flag := cmd.Flags().Lookup("wait"); flag != nil && flag.Value.String() == "true" {
+				a.waiting = true
+			}
 			if a.output != "table" && a.output != "json" {
 				return fmt.Errorf("invalid --output %q: use table or json", a.output)
 			}

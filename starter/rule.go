@@ -17,7 +17,7 @@ func newRuleCommand(a *app) *cobra.Command {
 		Use:   "rule",
 		Short: "Add and list move rules, which place a customer's synced users at its sites",
 	}
-	cmd.AddCommand(newRuleAddCommand(a), newRuleListCommand(a))
+	cmd.AddCommand(newRuleAddCommand(a), newRuleRemoveCommand(a), newRuleListCommand(a))
 	return cmd
 }
 
@@ -81,6 +81,9 @@ func buildRule(filter, username string, usernames []string, file string) (domain
 		}
 		return domain.MoveRule{Kind: domain.MoveByFilter, Filter: parsed}, nil
 	case username != "":
+		if err := validateUsername(username); err != nil {
+			return domain.MoveRule{}, fmt.Errorf("invalid --username: %w", err)
+		}
 		return domain.MoveRule{Kind: domain.MoveByUsername, Usernames: []string{username}}, nil
 	case file != "":
 		names, err := readUsernames(file)
@@ -90,9 +93,29 @@ func buildRule(filter, username string, usernames []string, file string) (domain
 		return domain.MoveRule{Kind: domain.MoveByUsernames, Usernames: names}, nil
 	}
 	if len(usernames) == 0 {
-		return domain.MoveRule{}, fmt.Errorf("--usernames is empty: list at least one userid")
+		return domain.MoveRule{}, fmt.Errorf("missing userids: give --filter, --username, " +
+			"--usernames or --usernames-file with at least one userid")
+	}
+	for _, name := range usernames {
+		if err := validateUsername(name); err != nil {
+			return domain.MoveRule{}, fmt.Errorf("invalid --usernames: %w", err)
+		}
 	}
 	return domain.MoveRule{Kind: domain.MoveByUsernames, Usernames: usernames}, nil
+}
+
+// validateUsername rejects what cannot be a UCM userid: nothing, white space, or characters
+// of filter syntax that point to a paste error.
+func validateUsername(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("empty userid")
+	case strings.ContainsAny(name, " \t\n\r,"):
+		return fmt.Errorf("%q contains a space or a comma: write one userid at a time", name)
+	case strings.ContainsAny(name, "*()"):
+		return fmt.Errorf("%q contains *, ( or ): a username rule names users, use --filter to match", name)
+	}
+	return nil
 }
 
 // readUsernames reads one userid a line, skipping blank lines and '#' comments.
@@ -111,8 +134,8 @@ func readUsernames(path string) ([]string, error) {
 		if name == "" {
 			continue
 		}
-		if strings.ContainsAny(name, " \t,") {
-			return nil, fmt.Errorf("%s line %d: %q is not one userid: write one userid a line", path, line, name)
+		if err := validateUsername(name); err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, line, err)
 		}
 		names = append(names, name)
 	}
@@ -151,6 +174,29 @@ func newRuleListCommand(a *app) *cobra.Command {
 				}
 				return rows
 			})
+		},
+	}
+}
+
+func newRuleRemoveCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove CUSTOMER RULE-ID",
+		Short: "Remove a move rule; the users it moved stay where they are",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[1], 10, 64)
+			if err != nil || id < 1 {
+				return fmt.Errorf("invalid rule ID %q: give the number `ucmpush rule list %s` shows", args[1], args[0])
+			}
+			db, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := db.DeleteMoveRule(cmd.Context(), args[0], id); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "Removed move rule %d of customer %s.\n", id, args[0])
+			return nil
 		},
 	}
 }

@@ -71,8 +71,14 @@ func newSyncCommand(a *app) *cobra.Command {
 	return cmd
 }
 
+// printStarted says which workflow run started, and where the Web UI shows it. With -o json
+// and no --wait it prints the same as JSON, so a script can follow the run.
 func (a *app) printStarted(what, workflowID, runID string) {
 	if a.output == "json" {
+		if !a.waiting {
+			_ = printJSON(a.out, map[string]string{"workflowID": workflowID, "runID": runID,
+				"url": a.workflowURL(workflowID, runID)})
+		}
 		return
 	}
 	fmt.Fprintf(a.out, "%s started: workflow %s, run %s\n", what, workflowID, runID)

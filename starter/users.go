@@ -1,6 +1,7 @@
 package starter
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -30,13 +31,22 @@ func newUsersListCommand(a *app) *cobra.Command {
 				}
 				filter.Customer, filter.Site = ref.Customer, ref.Site
 			}
+			if filter.Limit < 1 || filter.Limit > 100000 {
+				return fmt.Errorf("invalid --limit %d: use 1 to 100000", filter.Limit)
+			}
 			db, err := a.store(cmd.Context())
 			if err != nil {
+				return err
+			}
+			if err := checkUserFilter(cmd, db, filter); err != nil {
 				return err
 			}
 			users, err := db.Users(cmd.Context(), filter)
 			if err != nil {
 				return err
+			}
+			if len(users) == filter.Limit {
+				fmt.Fprintf(a.errOut, "Showing the first %d users; raise --limit to see more.\n", filter.Limit)
 			}
 
 			header := []string{"USERID", "SITE", "SOURCE", "STATUS", "NAME", "TELEPHONE", "CLUSTER",
@@ -67,7 +77,21 @@ func newUsersListCommand(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&filter.Customer, "customer", "", "list only this customer's users")
 	cmd.Flags().StringVar(&site, "site", "", "list only this site's users (CUSTOMER/SITE)")
 	cmd.Flags().StringVar(&filter.UserID, "userid", "", "list only this userid (ignoring case)")
-	cmd.Flags().IntVar(&filter.Limit, "limit", 1000, "list at most this many users")
+	cmd.Flags().IntVar(&filter.Limit, "limit", 1000, "list at most this many users, 1 to 100000")
 	cmd.MarkFlagsMutuallyExclusive("customer", "site")
 	return cmd
+}
+
+// checkUserFilter fails when the filter names a customer or site that does not exist, so a
+// typo does not read as "no users".
+func checkUserFilter(cmd *cobra.Command, db *store.Store, f store.UserFilter) error {
+	switch {
+	case f.Site != "":
+		_, err := db.Site(cmd.Context(), domain.SiteRef{Customer: f.Customer, Site: f.Site})
+		return err
+	case f.Customer != "":
+		_, err := db.Customer(cmd.Context(), f.Customer)
+		return err
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,6 +116,12 @@ func TestCLIRejectsBadInput(t *testing.T) {
 		{"plain http to a remote UCM", []string{"cluster", "add", "c3", "--axl-url", "http://ucm.example/axl/",
 			"--username", "u", "--password-ref", "env:P"}, "https"},
 		{"bad filter", []string{"rule", "add", s.customer + "/london", "--filter", "color=blue"}, "unknown attribute"},
+		{"doubled equals in a filter", []string{"rule", "add", s.customer + "/london", "--filter", "ou==London"}, "starts with '='"},
+		{"space in a username", []string{"rule", "add", s.customer + "/london", "--usernames", "a,b c"}, "contains a space"},
+		{"empty username", []string{"rule", "add", s.customer + "/london", "--username", ""}, "missing userids"},
+		{"filter as a username", []string{"rule", "add", s.customer + "/london", "--username", "*)(uid=*"}, "use --filter"},
+		{"unknown customer in users list", []string{"users", "list", "--customer", "nobody"}, `customer "nobody" not found`},
+		{"negative limit", []string{"users", "list", "--limit", "-1"}, "invalid --limit"},
 		{"unknown directory", []string{"sync", "missing-dir"}, `directory "missing-dir" not found`},
 		{"site without UCM", []string{"push", "site", s.customer + "/nowhere"}, "not found"},
 		{"bad auto push value", []string{"site", "set", s.customer + "/london", "--auto-push=maybe"}, "use on or off"},
@@ -207,4 +214,50 @@ func TestCLITriggersSayWhatTheyPushed(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "invalid --userid") {
 		t.Errorf("users add with a slash in the userid: %v, want invalid --userid", err)
 	}
+}
+
+func TestCLICorrectsConfiguration(t *testing.T) {
+	s := newStack(t)
+	s.configure("london:on")
+	s.moveByFilter("london", "telephoneNumber=+4420*")
+	s.addPeople(londonAndParis()[:1]...)
+
+	s.mustCLI("directory", "set", s.directory, "--bind-password-ref", "env:WRONG_VARIABLE")
+	if _, err := s.sync(false); err == nil || !strings.Contains(err.Error(), "WRONG_VARIABLE") {
+		t.Fatalf("sync with a reference to an unset variable: %v, want an error naming it", err)
+	}
+	s.mustCLI("directory", "set", s.directory, "--bind-password-ref", ldapPasswordRef)
+	if _, err := s.sync(false); err != nil {
+		t.Fatalf("sync after correcting the reference: %v", err)
+	}
+
+	s.mustCLI("cluster", "set", s.cluster, "--max-in-flight", "2", "--max-requests-per-second", "50")
+	c, err := s.db.Cluster(s.ctx, s.cluster)
+	if err != nil || c.MaxInFlight != 2 || c.MaxRequestsPerSecond != 50 || c.AXLURL != s.sim.URL() {
+		t.Errorf("cluster after set: %+v (%v), want in flight 2, 50 requests/s and the URL kept", c, err)
+	}
+	if _, _, err := s.cli("cluster", "set", s.cluster); err == nil || !strings.Contains(err.Error(), "nothing to change") {
+		t.Errorf("cluster set without flags: %v, want nothing to change", err)
+	}
+	if _, _, err := s.cli("cluster", "set", s.cluster, "--axl-version", "9"); err == nil {
+		t.Error("cluster set --axl-version 9 succeeded")
+	}
+
+	rules, _ := s.db.MoveRules(s.ctx, mustCustomerID(t, s))
+	out := s.mustCLI("rule", "remove", s.customer, fmt.Sprint(rules[0].ID))
+	if !strings.Contains(out, "Removed move rule") {
+		t.Errorf("rule remove output: %s", out)
+	}
+	if _, _, err := s.cli("rule", "remove", s.customer, fmt.Sprint(rules[0].ID)); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("removing the rule twice: %v, want not found", err)
+	}
+}
+
+func mustCustomerID(t *testing.T, s *stack) int64 {
+	t.Helper()
+	c, err := s.db.Customer(s.ctx, s.customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
 }

@@ -41,6 +41,8 @@ type field struct {
 	target    *string
 	// maxChars is the longest value in characters, maxBytes in bytes; zero means no limit.
 	maxChars, maxBytes int
+	// singleWord rejects values with spaces, as the userid must be.
+	singleWord bool
 }
 
 // MapEntry maps one search result entry to a [domain.DirectoryEntry] with mapping m.
@@ -52,8 +54,8 @@ type field struct {
 //
 // An entry that cannot reach UCM is still mapped as far as possible and gets the first reason
 // in Invalid: a missing key, userid or last name; a value of a mapped attribute with invalid
-// UTF-8 or a NUL byte; a value longer than UCM accepts; a userAccountControl that is not a
-// number. Stored strings never contain NUL bytes or invalid UTF-8, whatever the entry held:
+// UTF-8, a NUL byte, a character XML cannot carry, a tab or a line break; a userid with a
+// space; a value longer than UCM accepts; a userAccountControl that is not a number. Stored strings never contain NUL bytes or invalid UTF-8, whatever the entry held:
 // NUL bytes are dropped and invalid bytes become U+FFFD.
 func MapEntry(e *ldap.Entry, m domain.AttributeMapping) domain.DirectoryEntry {
 	out := domain.DirectoryEntry{DN: cleanString(e.DN)}
@@ -69,7 +71,7 @@ func MapEntry(e *ldap.Entry, m domain.AttributeMapping) domain.DirectoryEntry {
 	}
 
 	fields := []field{
-		{attribute: m.UserID, target: &out.Attributes.UserID, maxBytes: maxUserIDBytes},
+		{attribute: m.UserID, target: &out.Attributes.UserID, maxBytes: maxUserIDBytes, singleWord: true},
 		{attribute: m.FirstName, target: &out.Attributes.FirstName, maxChars: maxNameChars},
 		{attribute: m.LastName, target: &out.Attributes.LastName, maxChars: maxNameChars},
 		{attribute: m.Mail, target: &out.Attributes.Mail, maxChars: maxMailChars},
@@ -124,6 +126,12 @@ func mapField(e *ldap.Entry, f field) string {
 
 	if reason != "" {
 		return reason
+	}
+	if strings.ContainsAny(value, "\t\n\r") {
+		return fmt.Sprintf("%s contains a tab or line break, which UCM shows on phones as is", f.attribute)
+	}
+	if f.singleWord && strings.ContainsAny(value, " \u00a0") {
+		return fmt.Sprintf("%s %q contains a space, which a UCM userid cannot", f.attribute, value)
 	}
 	if n := len(value); f.maxBytes > 0 && n > f.maxBytes {
 		return fmt.Sprintf("%s is %d bytes, longer than the %d UCM accepts", f.attribute, n,

@@ -380,3 +380,29 @@ func mustHex(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+func TestMapEntryRejectsWhiteSpaceThatUCMCannotShow(t *testing.T) {
+	tests := []struct {
+		name  string
+		attrs map[string][]string
+		want  string
+	}{
+		{"tab in userid", map[string][]string{"uid": {"tab\tuid"}}, "uid contains a tab or line break"},
+		{"space in userid", map[string][]string{"uid": {"john smith"}}, "contains a space"},
+		{"line break in title", map[string][]string{"title": {"line1\nline2"}}, "title contains a tab or line break"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			attrs := map[string][]string{"entryUUID": {"4c7f1a2e-0000-4000-8000-000000000001"},
+				"uid": {"jdoe"}, "sn": {"Doe"}}
+			for k, v := range tt.attrs {
+				attrs[k] = v
+			}
+			entry := ldap.NewEntry("uid=x,ou=people,dc=example,dc=com", attrs)
+			got := MapEntry(entry, domain.DefaultOpenLDAPMapping())
+			if !strings.Contains(got.Invalid, tt.want) {
+				t.Errorf("Invalid = %q, want it to contain %q", got.Invalid, tt.want)
+			}
+		})
+	}
+}

@@ -366,3 +366,36 @@ func (s *Store) NDL(ctx context.Context, name string) (domain.NDL, error) {
 	}
 	return n, err
 }
+
+// UpdateCluster stores every setting of c, found by its ID.
+func (s *Store) UpdateCluster(ctx context.Context, c domain.Cluster) error {
+	_, err := s.pool.Exec(ctx, `UPDATE clusters SET axl_url = $2, axl_version = $3, username = $4,
+		password_ref = $5, ca_file = $6, insecure_skip_verify = $7, max_in_flight = $8,
+		max_requests_per_second = $9 WHERE id = $1`,
+		c.ID, c.AXLURL, c.AXLVersion, c.Username, c.PasswordRef, c.CAFile, c.InsecureSkipVerify,
+		c.MaxInFlight, c.MaxRequestsPerSecond)
+	if err != nil {
+		return fmt.Errorf("update UCM cluster %s: %w", c.Name, err)
+	}
+	// Slots above a lowered limit are never leased again; drop them.
+	_, err = s.pool.Exec(ctx, "DELETE FROM cluster_slots WHERE cluster_id = $1 AND slot >= $2 AND holder IS NULL",
+		c.ID, c.MaxInFlight)
+	return err
+}
+
+// UpdateDirectory stores every setting of d but its customer, found by its ID.
+func (s *Store) UpdateDirectory(ctx context.Context, d domain.Directory) error {
+	mapping, err := json.Marshal(d.Mapping)
+	if err != nil {
+		return fmt.Errorf("encode attribute mapping: %w", err)
+	}
+	_, err = s.pool.Exec(ctx, `UPDATE directories SET url = $2, start_tls = $3, ca_file = $4,
+		insecure_skip_verify = $5, bind_dn = $6, bind_password_ref = $7, base_dn = $8, filter = $9,
+		page_size = $10, mapping = $11, removal_guard_percent = $12 WHERE id = $1`,
+		d.ID, d.URL, d.StartTLS, d.CAFile, d.InsecureSkipVerify, d.BindDN, d.BindPasswordRef,
+		d.BaseDN, d.Filter, d.PageSize, mapping, d.RemovalGuardPercent)
+	if err != nil {
+		return fmt.Errorf("update directory %s: %w", d.Name, err)
+	}
+	return nil
+}

@@ -135,3 +135,18 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// DeleteMoveRule removes the customer's move rule with the given ID. Users it moved stay where
+// they are. It returns a [NotFoundError] when the customer has no such rule.
+func (s *Store) DeleteMoveRule(ctx context.Context, customer string, id int64) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM move_rules r USING customers c
+		WHERE r.id = $2 AND r.customer_id = c.id AND c.name = $1`, customer, id)
+	if err != nil {
+		return fmt.Errorf("delete move rule %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("move rule", fmt.Sprint(id),
+			fmt.Sprintf("list the rules with `ucmpush rule list %s`", customer))
+	}
+	return nil
+}
