@@ -51,12 +51,14 @@ type ApplySyncInput struct {
 	// ConfirmRemovals applies the run even when it removes or disables more users than the
 	// directory's removal guard allows. An empty search is never applied.
 	ConfirmRemovals bool
+	// DryRun counts the changes and writes nothing to the users.
+	DryRun bool
 }
 
 // ApplySync applies the staged run to the users; see [store.Store.ApplySync]. A run refused
 // by the removal guards fails with the non-retryable type [ErrSyncRefused].
 func (a *StoreActivities) ApplySync(ctx context.Context, in ApplySyncInput) (store.SyncCounts, error) {
-	counts, err := a.Store.ApplySync(ctx, in.RunID, in.ConfirmRemovals)
+	counts, err := a.Store.ApplySync(ctx, in.RunID, in.ConfirmRemovals, in.DryRun)
 	if err != nil {
 		return counts, storeError(err)
 	}
@@ -179,9 +181,11 @@ type PlanSitePushResult struct {
 	ClusterID   int64
 	Cluster     string
 	MaxInFlight int
-	Total       int
-	Unchanged   int
-	Skipped     int
+	// ConfirmAbove is the site's guard: a larger plan waits for confirmation.
+	ConfirmAbove int
+	Total        int
+	Unchanged    int
+	Skipped      int
 }
 
 // PlanSitePush freezes the users of the site that need a push to its UCM cluster.
@@ -195,8 +199,13 @@ func (a *StoreActivities) PlanSitePush(ctx context.Context, in PlanSitePushInput
 	if err != nil {
 		return PlanSitePushResult{}, storeError(err)
 	}
+	site, err := a.Store.SiteByID(ctx, in.SiteID)
+	if err != nil {
+		return PlanSitePushResult{}, storeError(err)
+	}
 	return PlanSitePushResult{PlanID: plan.ID, ClusterID: cluster.ID, Cluster: cluster.Name,
-		MaxInFlight: cluster.MaxInFlight, Total: plan.Total, Unchanged: plan.Unchanged,
+		ConfirmAbove: site.ConfirmAbove,
+		MaxInFlight:  cluster.MaxInFlight, Total: plan.Total, Unchanged: plan.Unchanged,
 		Skipped: plan.Skipped}, nil
 }
 
@@ -238,4 +247,14 @@ func (a *StoreActivities) SummarizePlan(ctx context.Context, in SummarizePlanInp
 		return PlanSummary{}, storeError(err)
 	}
 	return PlanSummary{Progress: progress, Failures: failures}, nil
+}
+
+// DeletePlanInput selects a plan.
+type DeletePlanInput struct {
+	PlanID int64
+}
+
+// DeletePlan removes a plan that a dry run made.
+func (a *StoreActivities) DeletePlan(ctx context.Context, in DeletePlanInput) error {
+	return storeError(a.Store.DeletePlan(ctx, in.PlanID))
 }

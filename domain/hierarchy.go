@@ -93,6 +93,9 @@ type Site struct {
 	NDL       string `json:"ndl,omitempty"`
 	ClusterID int64  `json:"clusterID,omitempty"`
 	Cluster   string `json:"cluster,omitempty"`
+	// ConfirmAbove is the largest push that starts writing without an operator's
+	// confirmation; 0 means every push starts at once.
+	ConfirmAbove int `json:"confirmAbove"`
 }
 
 // Ref returns the site's customer/site address.

@@ -16,12 +16,13 @@ import (
 
 func newPushCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: "push", Short: "Push users to UCM by hand, whatever the auto push switch says"}
-	cmd.AddCommand(newPushSiteCommand(a), newPushCustomerCommand(a), newPushRetryCommand(a))
+	cmd.AddCommand(newPushSiteCommand(a), newPushCustomerCommand(a), newPushRetryCommand(a),
+		newPushConfirmCommand(a))
 	return cmd
 }
 
 func newPushSiteCommand(a *app) *cobra.Command {
-	var wait bool
+	var wait, dryRun, confirmed bool
 	cmd := &cobra.Command{
 		Use:   "site CUSTOMER/SITE",
 		Short: "Push every user of a site to the site's UCM cluster",
@@ -68,7 +69,7 @@ func newPushSiteCommand(a *app) *cobra.Command {
 				),
 			}
 			input := workflows.PushSiteInput{SiteID: site.ID, Site: ref.String(),
-				Trigger: workflows.TriggerManual, All: true}
+				Trigger: workflows.TriggerManual, All: true, DryRun: dryRun, Confirmed: confirmed}
 			run, err := tc.ExecuteWorkflow(ctx, opts, workflows.PushSite, input)
 			if err != nil {
 				return fmt.Errorf("start push of site %s: %w", ref, err)
@@ -86,6 +87,7 @@ func newPushSiteCommand(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the push, then print its counts")
+	addGuardFlags(cmd, &dryRun, &confirmed)
 	return cmd
 }
 
@@ -94,7 +96,24 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 		if err := printJSON(a.out, r); err != nil {
 			return err
 		}
+	} else if r.DryRun {
+		fmt.Fprintf(a.out, "\nDry run of site %s on UCM cluster %s, nothing written: of %d planned "+
+			"users, %d would be added, %d updated, %d left unchanged, %d refused; %d skipped.\n",
+			r.Site, r.Cluster, r.Planned, r.Added, r.Updated, r.Unchanged, r.Failed, r.Skipped)
+		for _, p := range r.Preview {
+			line := "  " + p.Action + " " + p.UserID
+			if len(p.Fields) > 0 {
+				line += ": " + strings.Join(p.Fields, ", ")
+			}
+			if p.Reason != "" {
+				line += " (" + p.Reason + ")"
+			}
+			fmt.Fprintln(a.out, line)
+		}
 	} else {
+		if r.Error != "" {
+			fmt.Fprintf(a.out, "\nSite %s: %s\n", r.Site, r.Error)
+		}
 		fmt.Fprintf(a.out, "\nSite %s on UCM cluster %s: %d planned, %d added, %d updated, "+
 			"%d unchanged, %d failed, %d skipped.\n", r.Site, r.Cluster, r.Planned, r.Added,
 			r.Updated, r.Unchanged, r.Failed, r.Skipped)
@@ -109,7 +128,7 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 }
 
 func newPushCustomerCommand(a *app) *cobra.Command {
-	var wait bool
+	var wait, dryRun, confirmed bool
 	cmd := &cobra.Command{
 		Use:   "customer CUSTOMER",
 		Short: "Push every user of a customer to the UCM cluster of the user's own site",
@@ -136,7 +155,7 @@ func newPushCustomerCommand(a *app) *cobra.Command {
 				workflows.TriggerKey.ValueSet(workflows.TriggerNodePush),
 			}
 			run, err := a.start(ctx, workflows.NodePushWorkflowID(args[0]), attrs, workflows.NodePush,
-				workflows.NodePushInput{Customer: args[0]})
+				workflows.NodePushInput{Customer: args[0], DryRun: dryRun, Confirmed: confirmed})
 			if err != nil || !wait {
 				return err
 			}
@@ -144,7 +163,50 @@ func newPushCustomerCommand(a *app) *cobra.Command {
 		},
 	}
 	addWaitFlag(cmd, &wait)
+	addGuardFlags(cmd, &dryRun, &confirmed)
 	return cmd
+}
+
+// addGuardFlags adds --dry-run and --confirm to a command that pushes.
+func addGuardFlags(cmd *cobra.Command, dryRun, confirmed *bool) {
+	cmd.Flags().BoolVar(dryRun, "dry-run", false,
+		"read UCM and print, per user, what the push would add or update; write nothing")
+	cmd.Flags().BoolVar(confirmed, "confirm", false,
+		"start writing at once even when a site's push is larger than its --confirm-above guard")
+}
+
+func newPushConfirmCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "confirm PUSH-WORKFLOW-ID",
+		Short: "Let a push that waits for confirmation start writing",
+		Long: "A push of more users than its site's --confirm-above guard waits for a " +
+			"confirmation before its first write (at most 24 hours, then it gives up writing " +
+			"nothing). This sends the confirm signal; in the Web UI, Send Signal with the name " +
+			"confirm does the same. `ucmpush push ... --wait` prints the ID to confirm.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tc, err := a.temporalClient()
+			if err != nil {
+				return err
+			}
+			var progress workflows.Progress
+			value, err := tc.QueryWorkflow(cmd.Context(), args[0], "", workflows.QueryProgress)
+			if err != nil {
+				return fmt.Errorf("push %s not found or not running: %w", args[0], err)
+			}
+			if err := value.Get(&progress); err != nil {
+				return err
+			}
+			if !progress.AwaitingConfirmation {
+				return fmt.Errorf("push %s is not waiting for confirmation", args[0])
+			}
+			if err := tc.SignalWorkflow(cmd.Context(), args[0], "", workflows.SignalConfirm, nil); err != nil {
+				return fmt.Errorf("confirm push %s: %w", args[0], err)
+			}
+			fmt.Fprintf(a.out, "Confirmed push %s of %d users; it starts writing now.\n", args[0], progress.Total)
+			return nil
+		},
+	}
 }
 
 func newPushRetryCommand(a *app) *cobra.Command {

@@ -2,6 +2,7 @@ package starter
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -50,16 +51,17 @@ func newSiteAddCommand(a *app) *cobra.Command {
 func newSiteSetCommand(a *app) *cobra.Command {
 	var ndl string
 	var autoPush, wait bool
+	var confirmAbove int
 	cmd := &cobra.Command{
-		Use:   "set CUSTOMER/SITE [--auto-push=on|off] [--ndl NAME]",
+		Use:   "set CUSTOMER/SITE [--auto-push=on|off] [--ndl NAME] [--confirm-above N]",
 		Short: "Change a site's auto push switch or NDL",
 		Long: "Change a site's auto push switch or NDL.\n\n" +
 			"--ndl starts a SiteNDLChanged workflow: its first step links the NDL, then, if the " +
 			"site's auto push is on and the NDL names a UCM cluster, every user of the site not yet " +
 			"on that cluster is pushed. Users on a cluster that no longer serves the site stay " +
 			"there and are marked unserved.\n\n" +
-			"Turning auto push on pushes nothing by itself: the next trigger pushes new and " +
-			"changed users, and `ucmpush push site` pushes everyone now.",
+			"Turning auto push on pushes nothing by itself: the next trigger pushes every user of " +
+			"the site not yet on its UCM, and `ucmpush push site` pushes everyone now.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -67,8 +69,12 @@ func newSiteSetCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !cmd.Flags().Changed("auto-push") && !cmd.Flags().Changed("ndl") {
-				return fmt.Errorf("nothing to change: give --auto-push=on|off or --ndl NAME")
+			if !cmd.Flags().Changed("auto-push") && !cmd.Flags().Changed("ndl") &&
+				!cmd.Flags().Changed("confirm-above") {
+				return fmt.Errorf("nothing to change: give --auto-push=on|off, --ndl NAME or --confirm-above N")
+			}
+			if confirmAbove < 0 {
+				return fmt.Errorf("invalid --confirm-above %d: use 0 (no guard) or more", confirmAbove)
 			}
 			db, err := a.store(ctx)
 			if err != nil {
@@ -84,6 +90,13 @@ func newSiteSetCommand(a *app) *cobra.Command {
 				}
 			}
 
+			if cmd.Flags().Changed("confirm-above") {
+				if site, err = db.SetSiteConfirmAbove(ctx, ref, confirmAbove); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.out, "Site %s: pushes of more than %d users wait for confirmation.\n",
+					site.Ref(), site.ConfirmAbove)
+			}
 			if cmd.Flags().Changed("auto-push") {
 				if site, err = db.SetSiteAutoPush(ctx, ref, autoPush); err != nil {
 					return err
@@ -108,6 +121,8 @@ func newSiteSetCommand(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&ndl, "ndl", "", "network device list of the site (\"\" unlinks it)")
+	cmd.Flags().IntVar(&confirmAbove, "confirm-above", 1000,
+		"pushes of more users than this wait for `ucmpush push confirm` before their first write; 0 turns the guard off")
 	cmd.Flags().Var(switchValue{&autoPush}, "auto-push", "push users to the site's UCM automatically: on or off")
 	cmd.Flags().Lookup("auto-push").NoOptDefVal = "on"
 	addWaitFlag(cmd, &wait)
@@ -129,11 +144,16 @@ func newSiteListCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.render(sites, []string{"SITE", "NDL", "CLUSTER", "AUTO PUSH"}, func() [][]string {
+			header := []string{"SITE", "NDL", "CLUSTER", "AUTO PUSH", "CONFIRM ABOVE"}
+			return a.render(sites, header, func() [][]string {
 				var rows [][]string
 				for _, s := range sites {
+					guard := strconv.Itoa(s.ConfirmAbove)
+					if s.ConfirmAbove == 0 {
+						guard = "off"
+					}
 					rows = append(rows, []string{s.Ref().String(), orDash(s.NDL), orDash(s.Cluster),
-						onOff(s.AutoPush)})
+						onOff(s.AutoPush), guard})
 				}
 				return rows
 			})

@@ -96,7 +96,10 @@ func (a *app) reportProgress(ctx context.Context, run client.WorkflowRun) {
 func (a *app) pushProgress(ctx context.Context, tc client.Client, id, runID string) string {
 	var own workflows.Progress
 	if value, err := tc.QueryWorkflow(ctx, id, runID, workflows.QueryProgress); err == nil {
-		if value.Get(&own) == nil && own.Total > 0 {
+		if value.Get(&own) == nil && own.AwaitingConfirmation {
+			return awaitingLine(id, own)
+		}
+		if own.Total > 0 {
 			return progressLine(own)
 		}
 		return ""
@@ -113,6 +116,9 @@ func (a *app) pushProgress(ctx context.Context, tc client.Client, id, runID stri
 		value, err := tc.QueryWorkflow(ctx, child, "", workflows.QueryProgress)
 		if err != nil || value.Get(&p) != nil {
 			continue
+		}
+		if p.AwaitingConfirmation {
+			return awaitingLine(child, p)
 		}
 		sum.Total += p.Total
 		sum.Added += p.Added
@@ -135,4 +141,10 @@ func progressLine(p workflows.Progress) string {
 	bar := strings.Repeat("#", filled) + strings.Repeat(".", 30-filled)
 	return fmt.Sprintf("[%s] %d/%d done: %d added, %d updated, %d unchanged, %d failed, %d skipped",
 		bar, done, p.Total, p.Added, p.Updated, p.Unchanged, p.Failed, p.Skipped)
+}
+
+// awaitingLine tells the operator that a push waits, and the command that confirms it.
+func awaitingLine(id string, p workflows.Progress) string {
+	return fmt.Sprintf("Push %s of %d users waits for confirmation before its first write: "+
+		"run `ucmpush push confirm %s`, or cancel the workflow", id, p.Total, id)
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func newSyncCommand(a *app) *cobra.Command {
-	var wait, confirmRemovals bool
+	var wait, confirmRemovals, confirmPush, dryRun bool
 	cmd := &cobra.Command{
 		Use:   "sync DIRECTORY",
 		Short: "Sync a directory into the store, then push new and changed users of auto push sites",
@@ -48,7 +48,8 @@ func newSyncCommand(a *app) *cobra.Command {
 					workflows.OutcomeKey.ValueSet(workflows.OutcomeRunning),
 				),
 			}
-			input := workflows.LdapSyncThenPushInput{Directory: dir.Name, ConfirmRemovals: confirmRemovals}
+			input := workflows.LdapSyncThenPushInput{Directory: dir.Name, ConfirmRemovals: confirmRemovals,
+				ConfirmPush: confirmPush, DryRun: dryRun}
 			run, err := tc.ExecuteWorkflow(ctx, opts, workflows.LdapSyncThenPush, input)
 			if err != nil {
 				return fmt.Errorf("start sync of directory %s: %w", dir.Name, err)
@@ -66,6 +67,10 @@ func newSyncCommand(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync and its pushes, then print the counts per site")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false,
+		"read the directory and print what the sync would change in the store; write nothing, push nothing")
+	cmd.Flags().BoolVar(&confirmPush, "confirm-push", false,
+		"let site pushes larger than their site's --confirm-above guard start without waiting")
 	cmd.Flags().BoolVar(&confirmRemovals, "confirm-removals", false,
 		"apply the sync even when it removes or disables more users than the removal guard allows")
 	return cmd
@@ -98,6 +103,15 @@ func (a *app) printSyncResult(r workflows.LdapSyncThenPushResult) error {
 	s := r.Sync
 	fmt.Fprintf(a.out, "\nDirectory %s (customer %s): %d entries read in %d pages, %d invalid.\n",
 		r.Directory, r.Customer, r.Search.Entries, r.Search.Pages, s.Invalid)
+	if r.Sites == nil && s.Found > 0 {
+		fmt.Fprintf(a.out, "Dry run, nothing written: the sync would add %d, update %d, remove %d "+
+			"and disable %d users; %d stay unchanged.\n", s.Added, s.Updated, s.Removed, s.Disabled,
+			s.Unchanged)
+		if s.Refused != "" {
+			fmt.Fprintf(a.out, "The real sync would stop: %s\n", s.Refused)
+		}
+		return nil
+	}
 	fmt.Fprintf(a.out, "Store: %d added, %d updated, %d unchanged, %d removed, %d disabled.\n\n",
 		s.Added, s.Updated, s.Unchanged, s.Removed, s.Disabled)
 

@@ -55,6 +55,8 @@ const (
 	QueryProgress = "progress"
 	// QueryPushes returns the IDs of the PushSite children a trigger workflow started.
 	QueryPushes = "pushes"
+	// SignalConfirm lets a PushSite that waits for confirmation start writing.
+	SignalConfirm = "confirm"
 )
 
 // Progress counts the users of a running push.
@@ -66,4 +68,6 @@ type Progress struct {
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
 	Remaining int `json:"remaining"`
+	// AwaitingConfirmation is set while the push waits for SignalConfirm.
+	AwaitingConfirmation bool `json:"awaitingConfirmation,omitempty"`
 }

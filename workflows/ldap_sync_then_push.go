@@ -17,6 +17,11 @@ type LdapSyncThenPushInput struct {
 	// ConfirmRemovals applies a sync that removes or disables more of the directory's users
 	// than its removal guard allows. A search that returned nobody is never applied.
 	ConfirmRemovals bool
+	// ConfirmPush lets site pushes larger than their site's guard start writing at once.
+	ConfirmPush bool `json:",omitempty"`
+	// DryRun reads the directory and counts what the sync would change in the store, then
+	// stops: nothing is written to the users, and nothing is pushed.
+	DryRun bool `json:",omitempty"`
 }
 
 // SiteResult says what one trigger did for one site.
@@ -57,7 +62,7 @@ type LdapSyncThenPushResult struct {
 func LdapSyncThenPush(ctx workflow.Context, in LdapSyncThenPushInput) (LdapSyncThenPushResult, error) {
 	log := workflow.GetLogger(ctx)
 	result := LdapSyncThenPushResult{Directory: in.Directory}
-	pushes := &sitePushes{Trigger: TriggerSync}
+	pushes := &sitePushes{Trigger: TriggerSync, Confirmed: in.ConfirmPush}
 	if err := registerPushesQuery(ctx, pushes); err != nil {
 		return result, err
 	}
@@ -91,9 +96,16 @@ func LdapSyncThenPush(ctx workflow.Context, in LdapSyncThenPushInput) (LdapSyncT
 	err = workflow.ExecuteActivity(storeCtx, s.ApplySync, activities.ApplySyncInput{
 		RunID:           run.RunID,
 		ConfirmRemovals: in.ConfirmRemovals,
+		DryRun:          in.DryRun,
 	}).Get(ctx, &result.Sync)
 	if err != nil {
 		return result, failSync(ctx, fmt.Errorf("apply sync of directory %s: %w", in.Directory, err))
+	}
+	if in.DryRun {
+		log.Info("Dry run finished, nothing written", "directory", in.Directory,
+			"added", result.Sync.Added, "updated", result.Sync.Updated,
+			"removed", result.Sync.Removed, "refused", result.Sync.Refused)
+		return result, workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(OutcomeDryRun))
 	}
 	log.Info("Sync applied", "directory", in.Directory, "added", result.Sync.Added,
 		"updated", result.Sync.Updated, "removed", result.Sync.Removed,

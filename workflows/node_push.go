@@ -15,6 +15,10 @@ type NodePushInput struct {
 	Site     string `json:",omitempty"`
 	// OnlyFailed pushes again only the users whose last push failed.
 	OnlyFailed bool `json:",omitempty"`
+	// DryRun previews every push and writes nothing.
+	DryRun bool `json:",omitempty"`
+	// Confirmed lets pushes larger than their site's guard start writing at once.
+	Confirmed bool `json:",omitempty"`
 }
 
 // NodePush pushes every user below a hierarchy node to the UCM cluster of the user's own
@@ -31,7 +35,7 @@ func NodePush(ctx workflow.Context, in NodePushInput) (TriggerResult, error) {
 	}
 	result := TriggerResult{Trigger: TriggerNodePush, Change: "push every user of " + node}
 	pushes := &sitePushes{Trigger: TriggerNodePush, Customer: in.Customer, All: !in.OnlyFailed,
-		OnlyFailed: in.OnlyFailed, Manual: true}
+		OnlyFailed: in.OnlyFailed, Manual: true, DryRun: in.DryRun, Confirmed: in.Confirmed}
 	if in.OnlyFailed {
 		result.Trigger, pushes.Trigger = TriggerRetry, TriggerRetry
 		result.Change = "push again the failed users of " + node

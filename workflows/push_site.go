@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -23,6 +24,13 @@ const maxBatchesPerRun = 500
 
 // maxListedFailures bounds the failed users a result lists by userid; the store keeps all.
 const maxListedFailures = 20
+
+// maxListedPreviews bounds the users a dry run lists; the counts cover all of them.
+const maxListedPreviews = 200
+
+// DefaultConfirmTimeout is how long a guarded push waits for an operator's confirmation
+// before it gives up, writing nothing.
+const DefaultConfirmTimeout = 24 * time.Hour
 
 // PushSiteInput selects the site to push and why.
 type PushSiteInput struct {
@@ -44,6 +52,14 @@ type PushSiteInput struct {
 	OnlyFailed bool `json:",omitempty"`
 	// UserID pushes only this user.
 	UserID string `json:",omitempty"`
+	// DryRun reads UCM for every planned user and returns what a push would write, writing
+	// nothing.
+	DryRun bool `json:",omitempty"`
+	// Confirmed starts writing at once even when the plan is larger than the site's
+	// confirmation guard.
+	Confirmed bool `json:",omitempty"`
+	// ConfirmTimeout bounds the wait for a confirmation; 0 means [DefaultConfirmTimeout].
+	ConfirmTimeout time.Duration `json:",omitempty"`
 	// BatchSize is the number of users per activity; 0 means [DefaultBatchSize].
 	BatchSize int
 
@@ -69,10 +85,14 @@ type PushSiteResult struct {
 	Unchanged int
 	Failed    int
 	Skipped   int
-	// Error is set when the push could not reach the cluster at all; every planned user is
-	// then failed with it.
-	Error    string              `json:",omitempty"`
-	Failures []store.UserFailure `json:",omitempty"`
+	// Error is set when the push could not reach the cluster at all, so every planned user
+	// failed with it, or when nobody confirmed a guarded push, so nothing was written.
+	Error string `json:",omitempty"`
+	// DryRun is set on a dry run's result: Added, Updated and Unchanged then count what a push
+	// would do, and Preview lists the first users with the fields an update would write.
+	DryRun   bool                     `json:",omitempty"`
+	Preview  []activities.UserPreview `json:",omitempty"`
+	Failures []store.UserFailure      `json:",omitempty"`
 }
 
 // PushSite pushes the users of one site that are new or changed since their last push to
@@ -100,6 +120,12 @@ func PushSite(ctx workflow.Context, in PushSiteInput) (PushSiteResult, error) {
 			if err := p.checkCluster(ctx); err != nil {
 				return p.failEverything(ctx, err)
 			}
+		}
+		if in.DryRun {
+			return p.preview(ctx)
+		}
+		if p.needsConfirmation() && !p.awaitConfirmation(ctx) {
+			return p.finishUnconfirmed(ctx)
 		}
 	} else {
 		p.state = *in.Continued
@@ -338,3 +364,100 @@ func ErrorMessage(err error) string {
 }
 
 func errorMessage(err error) string { return ErrorMessage(err) }
+
+// needsConfirmation reports whether the plan is larger than the site's guard allows without
+// an operator's word.
+func (p *sitePush) needsConfirmation() bool {
+	plan := p.state.Plan
+	return !p.in.Confirmed && plan.ConfirmAbove > 0 && plan.Total > plan.ConfirmAbove
+}
+
+// awaitConfirmation waits for the SignalConfirm signal, from `ucmpush push confirm` or the
+// Web UI's Send Signal, or for the timeout. It returns whether the push was confirmed.
+func (p *sitePush) awaitConfirmation(ctx workflow.Context) bool {
+	timeout := p.in.ConfirmTimeout
+	if timeout <= 0 {
+		timeout = DefaultConfirmTimeout
+	}
+	info := workflow.GetInfo(ctx)
+	workflow.GetLogger(ctx).Warn("Push waits for confirmation before its first write",
+		"site", p.in.Site, "planned", p.state.Plan.Total, "confirmAbove", p.state.Plan.ConfirmAbove,
+		"confirmWith", "ucmpush push confirm "+info.WorkflowExecution.ID)
+	p.progress.AwaitingConfirmation = true
+	if err := workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(OutcomeAwaitingConfirmation)); err != nil {
+		workflow.GetLogger(ctx).Warn("Could not record the outcome", "error", err)
+	}
+
+	confirmed := false
+	timerCtx, cancelTimer := workflow.WithCancel(ctx)
+	selector := workflow.NewSelector(ctx)
+	selector.AddReceive(workflow.GetSignalChannel(ctx, SignalConfirm), func(c workflow.ReceiveChannel, _ bool) {
+		c.Receive(ctx, nil)
+		confirmed = true
+	})
+	selector.AddFuture(workflow.NewTimer(timerCtx, timeout), func(workflow.Future) {})
+	selector.Select(ctx)
+	cancelTimer()
+
+	p.progress.AwaitingConfirmation = false
+	if confirmed {
+		workflow.GetLogger(ctx).Info("Push confirmed", "site", p.in.Site)
+		_ = workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(OutcomeRunning))
+	}
+	return confirmed
+}
+
+// finishUnconfirmed ends a guarded push that nobody confirmed: nothing was written.
+func (p *sitePush) finishUnconfirmed(ctx workflow.Context) (PushSiteResult, error) {
+	plan := p.state.Plan
+	result := PushSiteResult{Site: p.in.Site, Cluster: plan.Cluster, Planned: plan.Total,
+		Skipped: plan.Skipped, Unchanged: plan.Unchanged,
+		Error: fmt.Sprintf("the push of %d users needed a confirmation (the site's guard is %d) "+
+			"and got none; nothing was written: push again and confirm it with `ucmpush push confirm`",
+			plan.Total, plan.ConfirmAbove)}
+	workflow.GetLogger(ctx).Warn("Push not confirmed, nothing written", "site", p.in.Site)
+	return result, workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(OutcomeRefused))
+}
+
+// preview reads UCM for each planned user, one batch at a time, and returns what a push
+// would write; then it deletes the plan, so a dry run leaves no trace but its history.
+func (p *sitePush) preview(ctx workflow.Context) (PushSiteResult, error) {
+	var u *activities.UCMActivities
+	plan := p.state.Plan
+	result := PushSiteResult{Site: p.in.Site, Cluster: plan.Cluster, Planned: plan.Total,
+		Skipped: plan.Skipped, Unchanged: plan.Unchanged, DryRun: true}
+	actx := workflow.WithActivityOptions(ctx, pushOptions())
+	for from := 1; from <= plan.Total && from <= maxBatchesPerRun*p.batchSize; from += p.batchSize {
+		var batch activities.PreviewUsersResult
+		err := workflow.ExecuteActivity(actx, u.PreviewUsers, activities.PushUsersInput{
+			PlanID: plan.PlanID, ClusterID: plan.ClusterID, From: from,
+			To: min(from+p.batchSize-1, plan.Total),
+		}).Get(ctx, &batch)
+		if err != nil {
+			return result, fmt.Errorf("preview push of site %s: %w", p.in.Site, err)
+		}
+		for _, user := range batch.Users {
+			switch user.Action {
+			case "add":
+				result.Added++
+			case "update":
+				result.Updated++
+			case "unchanged":
+				result.Unchanged++
+			default:
+				result.Failed++
+			}
+			if len(result.Preview) < maxListedPreviews {
+				result.Preview = append(result.Preview, user)
+			}
+		}
+	}
+
+	var s *activities.StoreActivities
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions()), s.DeletePlan,
+		activities.DeletePlanInput{PlanID: plan.PlanID}).Get(ctx, nil)
+	if err != nil {
+		return result, fmt.Errorf("delete the dry run's plan of site %s: %w", p.in.Site, err)
+	}
+	return result, workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(OutcomeDryRun))
+}

@@ -33,4 +33,8 @@ const (
 	OutcomeSucceeded = "succeeded"
 	OutcomeFailed    = "failed"
 	OutcomeRefused   = "refused"
+	// OutcomeAwaitingConfirmation marks a push that waits for an operator's confirmation.
+	OutcomeAwaitingConfirmation = "awaiting-confirmation"
+	// OutcomeDryRun marks a dry run, which wrote nothing.
+	OutcomeDryRun = "dry-run"
 )

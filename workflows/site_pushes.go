@@ -21,6 +21,10 @@ type sitePushes struct {
 	OnlyFailed bool
 	// Manual pushes whatever the sites' auto push switch says.
 	Manual bool
+	// DryRun previews each push and writes nothing.
+	DryRun bool
+	// Confirmed lets pushes larger than their site's guard start writing at once.
+	Confirmed bool
 	// started lists the child workflow IDs, for the pushes query.
 	started []string
 }
@@ -72,6 +76,8 @@ func (p *sitePushes) run(ctx workflow.Context, sites []activities.SiteTarget, mo
 			All:        p.All,
 			ChangeKey:  p.ChangeKey,
 			OnlyFailed: p.OnlyFailed,
+			DryRun:     p.DryRun,
+			Confirmed:  p.Confirmed,
 		})
 	}
 

@@ -233,6 +233,10 @@ func (s *stack) configure(sites ...string) {
 		if _, err := s.db.CreateSite(s.ctx, ref, "ndl-"+s.suffix, mode == "on"); err != nil {
 			t.Fatalf("create site %s: %v", ref, err)
 		}
+		// Tests push thousands of users; the confirmation guard has tests of its own.
+		if _, err := s.db.SetSiteConfirmAbove(s.ctx, ref, 0); err != nil {
+			t.Fatalf("turn off the confirmation guard of %s: %v", ref, err)
+		}
 	}
 	_, err = s.db.CreateDirectory(s.ctx, domain.Directory{
 		Name: s.directory, Customer: s.customer, URL: os.Getenv("LDAP_URL"),

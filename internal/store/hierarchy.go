@@ -180,7 +180,7 @@ func (s *Store) CreateSite(ctx context.Context, ref domain.SiteRef, ndl string, 
 }
 
 const siteQuery = `SELECT s.id, s.customer_id, c.name, s.name, s.auto_push,
-	coalesce(n.name, ''), coalesce(cl.id, 0), coalesce(cl.name, '')
+	coalesce(n.name, ''), coalesce(cl.id, 0), coalesce(cl.name, ''), s.confirm_above
 	FROM sites s
 	JOIN customers c ON c.id = s.customer_id
 	LEFT JOIN ndls n ON n.id = s.ndl_id
@@ -189,7 +189,7 @@ const siteQuery = `SELECT s.id, s.customer_id, c.name, s.name, s.auto_push,
 func scanSite(row pgx.Row) (domain.Site, error) {
 	var s domain.Site
 	err := row.Scan(&s.ID, &s.CustomerID, &s.Customer, &s.Name, &s.AutoPush, &s.NDL,
-		&s.ClusterID, &s.Cluster)
+		&s.ClusterID, &s.Cluster, &s.ConfirmAbove)
 	return s, err
 }
 
@@ -398,4 +398,16 @@ func (s *Store) UpdateDirectory(ctx context.Context, d domain.Directory) error {
 		return fmt.Errorf("update directory %s: %w", d.Name, err)
 	}
 	return nil
+}
+
+// SetSiteConfirmAbove sets the largest push of the site that starts without confirmation.
+func (s *Store) SetSiteConfirmAbove(ctx context.Context, ref domain.SiteRef, n int) (domain.Site, error) {
+	site, err := s.Site(ctx, ref)
+	if err != nil {
+		return site, err
+	}
+	if _, err := s.pool.Exec(ctx, "UPDATE sites SET confirm_above = $2 WHERE id = $1", site.ID, n); err != nil {
+		return site, fmt.Errorf("set the confirmation guard of site %s: %w", ref, err)
+	}
+	return s.SiteByID(ctx, site.ID)
 }

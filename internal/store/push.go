@@ -278,3 +278,9 @@ type UserFailure struct {
 	UserID string `json:"userID"`
 	Reason string `json:"reason"`
 }
+
+// DeletePlan removes a plan and its items; a dry run leaves nothing behind this way.
+func (s *Store) DeletePlan(ctx context.Context, planID int64) error {
+	_, err := s.pool.Exec(ctx, "DELETE FROM push_plans WHERE id = $1", planID)
+	return err
+}

@@ -90,7 +90,9 @@ type SyncCounts struct {
 	Disabled int `json:"disabled"`
 	// Restored counts removed users that the directory returned again.
 	Restored int `json:"restored"`
-	Invalid  int `json:"invalid"`
+	// Refused is set by a dry run that the removal guards would stop, with their reason.
+	Refused string `json:"refused,omitempty"`
+	Invalid int    `json:"invalid"`
 }
 
 // ErrSyncRefused wraps a [domain.SyncRefusal]: the sync changed nothing.
@@ -105,7 +107,10 @@ var ErrSyncRefused = errors.New("sync refused")
 // check marks the run refused and returns an error wrapping [ErrSyncRefused] and the
 // refusal, and leaves every user as it was. confirmRemovals skips both checks except the one
 // for an empty search, which is never applied. Applying a run twice returns the first counts.
-func (s *Store) ApplySync(ctx context.Context, runID int64, confirmRemovals bool) (SyncCounts, error) {
+//
+// With dryRun set, it counts and checks the same way, then writes nothing to the users: the
+// run is marked dry-run and its staged entries are dropped.
+func (s *Store) ApplySync(ctx context.Context, runID int64, confirmRemovals, dryRun bool) (SyncCounts, error) {
 	var counts SyncCounts
 	var refusal *domain.SyncRefusal
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -120,7 +125,7 @@ func (s *Store) ApplySync(ctx context.Context, runID int64, confirmRemovals bool
 		if err != nil {
 			return fmt.Errorf("load sync run %d: %w", runID, err)
 		}
-		if status == "applied" {
+		if status == "applied" || status == "dry-run" {
 			return json.Unmarshal(stored, &counts)
 		}
 
@@ -132,6 +137,20 @@ func (s *Store) ApplySync(ctx context.Context, runID int64, confirmRemovals bool
 		}
 
 		refusal = checkSyncGuards(counts, dir, confirmRemovals)
+		if dryRun {
+			if refusal != nil {
+				counts.Refused = refusal.Reason
+				refusal = nil
+			}
+			encoded, _ := json.Marshal(counts)
+			_, err := tx.Exec(ctx, `UPDATE sync_runs SET status = 'dry-run', reason = $2, counts = $3,
+				finished_at = now() WHERE id = $1`, runID, counts.Refused, encoded)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, "DELETE FROM staged_entries WHERE run_id = $1", runID)
+			return err
+		}
 		if refusal != nil {
 			_, err := tx.Exec(ctx, `UPDATE sync_runs SET status = 'refused', reason = $2,
 				finished_at = now() WHERE id = $1`, runID, refusal.Reason)
