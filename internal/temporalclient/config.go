@@ -1,8 +1,10 @@
 // Package temporalclient connects the ucmpush worker and CLI to a Temporal cluster: a local
 // dev server over plain gRPC, a self-hosted cluster over TLS or mutual TLS, or Temporal Cloud
 // with mutual TLS or an API key. Settings come from flags or from the TEMPORAL_* environment
-// variables named below, and secrets (the client key, the API key) are only ever read from
-// files or the environment, never from a flag value that shows in the process list.
+// variables named below, and secrets (the client key, the API key, the codec keys) are only
+// ever read from files or the environment, never from a flag value that shows in the process
+// list. The same settings choose payload encryption (see [Config.CodecKeyFile]), so the
+// worker and the CLI encrypt with the same keys.
 package temporalclient
 
 import (
@@ -29,6 +31,10 @@ const (
 	EnvAPIKeyFile    = "TEMPORAL_API_KEY_FILE"
 	// EnvAPIKey holds the API key itself. It has no flag, so the key never shows in `ps`.
 	EnvAPIKey = "TEMPORAL_API_KEY"
+	// EnvCodecKeyFile is the key file of the payload codec (see [Config.CodecKeyFile]).
+	EnvCodecKeyFile = "UCMPUSH_CODEC_KEY_FILE"
+	// EnvPlainPayloads set to true turns payload encryption off (see [Config.PlainPayloads]).
+	EnvPlainPayloads = "UCMPUSH_PLAIN_PAYLOADS"
 )
 
 // DefaultAddress is the frontend of a local dev server (`temporal server start-dev`).
@@ -81,27 +87,41 @@ type Config struct {
 	// MetricsHandler receives the SDK's metrics; nil means none.
 	MetricsHandler client.MetricsHandler
 
-	// DataConverter encodes workflow and activity payloads; nil means the SDK's default
-	// (JSON). A payload codec, such as encryption, plugs in here. The worker and every
+	// CodecKeyFile is the key file of the payload codec, in the format of codec.LoadKeys. When it
+	// is set and DataConverter is nil, [Config.Options] reads it and encrypts payloads and
+	// failure messages with AES-256-GCM, so histories hold no personal data in clear text.
+	// The worker and every client of its task queues must use the same key file.
+	CodecKeyFile string
+
+	// PlainPayloads records the operator's explicit choice of clear-text payloads, which
+	// [Config.CheckPayloadEncryption] requires when no key file is set. It cannot be set
+	// together with CodecKeyFile.
+	PlainPayloads bool
+
+	// DataConverter encodes workflow and activity payloads; nil means the one of
+	// CodecKeyFile, or without a key file the SDK's default (JSON), which then rejects
+	// encrypted payloads with an error naming CodecKeyFile's setting. The worker and every
 	// client of a namespace must use the same one.
 	DataConverter converter.DataConverter
 
-	// FailureConverter turns errors into failures; nil means the SDK's default, which keeps
-	// messages and stack traces in clear text. With payload encryption, set one that encodes
-	// them with the same codec.
+	// FailureConverter turns errors into failures; nil means the one of CodecKeyFile, or the
+	// SDK's default, which keeps messages and stack traces in clear text. With a
+	// DataConverter that encrypts, set one that encodes them with the same codec.
 	FailureConverter converter.FailureConverter
 }
 
-// String describes the connection for logs and errors: the address, namespace, mode and file
-// paths, with the API key redacted.
+// String describes the connection for logs and errors: the address, namespace, mode, file
+// paths and payload mode, with the API key redacted.
 func (c Config) String() string {
 	apiKey := ""
 	if c.APIKey != "" {
 		apiKey = "[redacted]"
 	}
 	return fmt.Sprintf("temporalclient.Config{Address: %q, Namespace: %q, Mode: %q, CAFile: %q, "+
-		"CertFile: %q, KeyFile: %q, ServerName: %q, APIKey: %q, APIKeyFile: %q}", c.Address,
-		c.Namespace, c.Mode(), c.CAFile, c.CertFile, c.KeyFile, c.ServerName, apiKey, c.APIKeyFile)
+		"CertFile: %q, KeyFile: %q, ServerName: %q, APIKey: %q, APIKeyFile: %q, "+
+		"Payloads: %q, CodecKeyFile: %q}", c.Address, c.Namespace, c.Mode(), c.CAFile,
+		c.CertFile, c.KeyFile, c.ServerName, apiKey, c.APIKeyFile, c.PayloadMode(),
+		c.CodecKeyFile)
 }
 
 // GoString is String, so %#v does not print the API key either.
@@ -113,7 +133,7 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 // FromEnv returns the settings of the TEMPORAL_* variables above, read with lookup (nil means
 // os.LookupEnv). Unset variables leave their fields empty, except Address, which defaults to
 // [DefaultAddress], and Namespace, which defaults to [DefaultNamespace]. It fails only when
-// TEMPORAL_TLS is not a boolean.
+// TEMPORAL_TLS or UCMPUSH_PLAIN_PAYLOADS is not a boolean.
 func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if lookup == nil {
 		lookup = os.LookupEnv
@@ -124,14 +144,15 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 
 	cfg := Config{
-		Address:    get(EnvAddress),
-		Namespace:  get(EnvNamespace),
-		CAFile:     get(EnvTLSCAFile),
-		CertFile:   get(EnvTLSCertFile),
-		KeyFile:    get(EnvTLSKeyFile),
-		ServerName: get(EnvTLSServerName),
-		APIKey:     get(EnvAPIKey),
-		APIKeyFile: get(EnvAPIKeyFile),
+		Address:      get(EnvAddress),
+		Namespace:    get(EnvNamespace),
+		CAFile:       get(EnvTLSCAFile),
+		CertFile:     get(EnvTLSCertFile),
+		KeyFile:      get(EnvTLSKeyFile),
+		ServerName:   get(EnvTLSServerName),
+		APIKey:       get(EnvAPIKey),
+		APIKeyFile:   get(EnvAPIKeyFile),
+		CodecKeyFile: get(EnvCodecKeyFile),
 	}
 	if cfg.Address == "" {
 		cfg.Address = DefaultAddress
@@ -147,6 +168,14 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		}
 		cfg.TLS = on
 	}
+
+	if raw := get(EnvPlainPayloads); raw != "" {
+		on, err := strconv.ParseBool(raw)
+		if err != nil {
+			return cfg, fmt.Errorf("invalid %s=%q: use true or false", EnvPlainPayloads, raw)
+		}
+		cfg.PlainPayloads = on
+	}
 	return cfg, nil
 }
 
@@ -159,7 +188,9 @@ type FlagSet interface {
 
 // BindFlags defines the connection flags on fs, with the current values of c (usually from
 // [FromEnv]) as defaults, so a flag overrides its environment variable. There is no flag
-// for the API key itself: use --temporal-api-key-file or TEMPORAL_API_KEY.
+// for the API key itself: use --temporal-api-key-file or TEMPORAL_API_KEY. The codec flags
+// --codec-key-file and --plain-payloads are defined here too, so that the worker and the CLI
+// share them.
 func (c *Config) BindFlags(fs FlagSet) {
 	fs.StringVar(&c.Address, "temporal-address", c.Address,
 		"Temporal frontend host:port (env "+EnvAddress+")")
@@ -181,6 +212,13 @@ func (c *Config) BindFlags(fs FlagSet) {
 	fs.StringVar(&c.APIKeyFile, "temporal-api-key-file", c.APIKeyFile,
 		"file holding a Temporal Cloud API key; the key itself may instead be in "+EnvAPIKey+
 			" (env "+EnvAPIKeyFile+")")
+	fs.StringVar(&c.CodecKeyFile, "codec-key-file", c.CodecKeyFile,
+		"key file of the payload codec, one KEYID:BASE64 line per key, mode 0600; encrypts "+
+			"workflow inputs, results and failure messages (env "+EnvCodecKeyFile+")")
+	fs.BoolVar(&c.PlainPayloads, "plain-payloads", c.PlainPayloads,
+		"send payloads in clear text when no --codec-key-file is set, so that Temporal "+
+			"histories hold personal data readable to anyone with access (env "+
+			EnvPlainPayloads+")")
 }
 
 // UsesTLS reports whether the connection uses TLS: TLS is set, or a CA file, client
@@ -212,7 +250,8 @@ func (c Config) Mode() string {
 }
 
 // Validate checks the settings that need no file access: an address, a client certificate
-// together with its key, and at most one source of API key.
+// together with its key, at most one source of API key, and not both a codec key file and
+// plain payloads.
 func (c Config) Validate() error {
 	if c.Address == "" {
 		return fmt.Errorf("missing Temporal address: set %s or --temporal-address, for example %s",
@@ -230,6 +269,9 @@ func (c Config) Validate() error {
 	if c.APIKey != "" && c.APIKeyFile != "" {
 		return fmt.Errorf("both %s and an API key file (%s) are set: set only one",
 			EnvAPIKey, c.APIKeyFile)
+	}
+	if c.CodecKeyFile != "" && c.PlainPayloads {
+		return errPlainAndKeyFile
 	}
 	return nil
 }

@@ -35,13 +35,16 @@ func TestFromEnvReadsEveryVariable(t *testing.T) {
 		EnvTLSServerName: "frontend.example",
 		EnvAPIKeyFile:    "/api-key",
 		EnvAPIKey:        "k",
+		EnvCodecKeyFile:  "/codec-keys",
+		EnvPlainPayloads: "true",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv: %v", err)
 	}
 	want := Config{Address: "ns.acct.tmprl.cloud:7233", Namespace: "ns.acct", TLS: true,
 		CAFile: "/ca.pem", CertFile: "/tls.crt", KeyFile: "/tls.key",
-		ServerName: "frontend.example", APIKeyFile: "/api-key", APIKey: "k"}
+		ServerName: "frontend.example", APIKeyFile: "/api-key", APIKey: "k",
+		CodecKeyFile: "/codec-keys", PlainPayloads: true}
 	if cfg != want {
 		t.Errorf("FromEnv = %+v, want %+v", cfg, want)
 	}

@@ -13,10 +13,16 @@ import (
 )
 
 // Options builds the SDK's client options from c: host, namespace, TLS, API key
-// credentials, logger, metrics handler, and data and failure converters. It reads the TLS and API key files
-// (see [Config.TLSConfig]) and fails on the first one that is missing or invalid.
+// credentials, logger, metrics handler, and data and failure converters. It reads the TLS and
+// API key files (see [Config.TLSConfig]) and the codec key file (see [Config.LoadCodec]) and
+// fails on the first one that is missing or invalid.
 func (c Config) Options() (client.Options, error) {
 	tlsConfig, err := c.TLSConfig()
+	if err != nil {
+		return client.Options{}, err
+	}
+
+	dataConverter, failureConverter, err := c.converters()
 	if err != nil {
 		return client.Options{}, err
 	}
@@ -30,8 +36,8 @@ func (c Config) Options() (client.Options, error) {
 		Namespace:         c.namespace(),
 		Logger:            tlog.NewStructuredLogger(log),
 		MetricsHandler:    c.MetricsHandler,
-		DataConverter:     c.DataConverter,
-		FailureConverter:  c.FailureConverter,
+		DataConverter:     dataConverter,
+		FailureConverter:  failureConverter,
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsConfig},
 	}
 
