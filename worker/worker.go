@@ -82,8 +82,8 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	log := cfg.Logger.With("taskQueue", cfg.TaskQueue, "namespace", cfg.Temporal.Namespace)
 	log.Info("Worker starting", "temporalAddress", cfg.Temporal.Address,
-		"temporalConnection", cfg.Temporal.Mode(), "metricsListen", cfg.MetricsListen,
-		"shutdownTimeout", cfg.ShutdownTimeout.String())
+		"temporalConnection", cfg.Temporal.Mode(), "payloads", cfg.Temporal.PayloadMode(),
+		"metricsListen", cfg.MetricsListen, "shutdownTimeout", cfg.ShutdownTimeout.String())
 
 	health := NewHealth(cfg.Metrics)
 	if cfg.MetricsListen != "" {

@@ -2,6 +2,10 @@
 // the environment variables named in each flag's help. Secrets (the database URL, the
 // Temporal API key) can be read from files.
 //
+// Payloads are encrypted with the keys of --codec-key-file (UCMPUSH_CODEC_KEY_FILE). Without
+// a key file the worker does not start unless --plain-payloads (UCMPUSH_PLAIN_PAYLOADS=true)
+// is set, and then it logs a warning at every start.
+//
 // On SIGTERM or SIGINT the worker stops polling, lets running activities finish for up to
 // --shutdown-timeout, and exits 0. A second signal exits at once with status 1.
 package main
@@ -19,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ucmpush/ucmpush/internal/codec"
 	"github.com/ucmpush/ucmpush/internal/temporalclient"
 	"github.com/ucmpush/ucmpush/worker"
 	"github.com/ucmpush/ucmpush/workflows"
@@ -37,7 +42,8 @@ type settings struct {
 }
 
 // run parses args, runs the worker until a signal, and returns the exit status: 0 after a
-// clean stop, 1 when the worker fails, 2 for invalid flags or settings.
+// clean stop, 1 when the worker fails, 2 for invalid flags or settings, such as a missing
+// or unreadable codec key file.
 func run(args []string, stderr io.Writer) int {
 	s, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -65,6 +71,11 @@ func run(args []string, stderr io.Writer) int {
 			return 2
 		}
 		s.cfg.DatabaseURL = url
+	}
+
+	if err := loadCodec(&s.cfg, log); err != nil {
+		fmt.Fprintln(stderr, "ucmpush-worker:", err)
+		return 2
 	}
 
 	ctx := stopOnSignal(log, s.cfg.ShutdownTimeout)
@@ -129,6 +140,40 @@ func parseFlags(args []string, stderr io.Writer) (settings, error) {
 	}
 	return s, nil
 }
+
+// loadCodec checks that payload encryption is on or turned off on purpose, loads the codec
+// keys into cfg.Temporal, and logs the payload mode: the key IDs, or a warning that
+// histories hold personal data in clear text.
+func loadCodec(cfg *worker.Config, log *slog.Logger) error {
+	if err := cfg.Temporal.CheckPayloadEncryption(); err != nil {
+		return err
+	}
+
+	temporal, keys, err := cfg.Temporal.LoadCodec()
+	if err != nil {
+		return err
+	}
+	cfg.Temporal = temporal
+
+	logPayloadMode(log, cfg.Temporal.CodecKeyFile, keys)
+	return nil
+}
+
+func logPayloadMode(log *slog.Logger, keyFile string, keys *codec.Keyring) {
+	if keys == nil {
+		log.Warn(plainPayloadsWarning, "setting", "--plain-payloads or "+
+			temporalclient.EnvPlainPayloads+"=true")
+		return
+	}
+
+	log.Info("Payload encryption on", "codecKeyFile", keyFile,
+		"encryptionKeyID", keys.EncryptionKeyID(), "keyIDs", keys.KeyIDs())
+}
+
+// plainPayloadsWarning is the message logged at every start without payload encryption.
+const plainPayloadsWarning = "Payload encryption is off: Temporal stores workflow inputs, " +
+	"results and failure messages, which carry userids, names and other directory fields, " +
+	"in clear text; set --codec-key-file to encrypt them"
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var logLevel slog.Level

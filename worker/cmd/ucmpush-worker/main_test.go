@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ucmpush/ucmpush/internal/codec"
 )
 
 // clearEnv unsets every variable the command reads, for the duration of the test.
@@ -17,7 +19,8 @@ func clearEnv(t *testing.T) {
 		"TEMPORAL_TLS_CA_FILE", "TEMPORAL_TLS_CERT_FILE", "TEMPORAL_TLS_KEY_FILE",
 		"TEMPORAL_TLS_SERVER_NAME", "TEMPORAL_API_KEY", "TEMPORAL_API_KEY_FILE", "DATABASE_URL",
 		"DATABASE_URL_FILE", "UCMPUSH_TASK_QUEUE", "UCMPUSH_METRICS_LISTEN",
-		"UCMPUSH_SHUTDOWN_TIMEOUT", "UCMPUSH_LOG_LEVEL", "UCMPUSH_LOG_FORMAT"} {
+		"UCMPUSH_SHUTDOWN_TIMEOUT", "UCMPUSH_LOG_LEVEL", "UCMPUSH_LOG_FORMAT",
+		"UCMPUSH_CODEC_KEY_FILE", "UCMPUSH_PLAIN_PAYLOADS"} {
 		t.Setenv(name, "")
 		os.Unsetenv(name)
 	}
@@ -179,23 +182,31 @@ func TestRunExitCodes(t *testing.T) {
 	}
 }
 
-func TestRunFailsWithUnreachableDatabase(t *testing.T) {
-	clearEnv(t)
+// unreachableDatabase returns a database URL file that points at a closed port, and the
+// port.
+func unreachableDatabase(t *testing.T) (urlFile, port string) {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().String()
+	port = l.Addr().String()
 	_ = l.Close()
-	urlFile := filepath.Join(t.TempDir(), "database-url")
+	urlFile = filepath.Join(t.TempDir(), "database-url")
 	url := "postgres://ucmpush:pw-must-not-show@" + port + "/ucmpush?connect_timeout=1\n"
 	if err := os.WriteFile(urlFile, []byte(url), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return urlFile, port
+}
+
+func TestRunFailsWithUnreachableDatabase(t *testing.T) {
+	clearEnv(t)
+	urlFile, port := unreachableDatabase(t)
 
 	var stderr bytes.Buffer
 	code := run([]string{"--database-url-file", urlFile, "--metrics-listen", "",
-		"--temporal-address", port}, &stderr)
+		"--temporal-address", port, "--plain-payloads"}, &stderr)
 	if code != 1 {
 		t.Errorf("run = %d, want 1", code)
 	}
@@ -204,5 +215,130 @@ func TestRunFailsWithUnreachableDatabase(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "pw-must-not-show") {
 		t.Errorf("the log shows the database password:\n%s", stderr.String())
+	}
+}
+
+func TestRunRequiresKeyFileOrPlainPayloads(t *testing.T) {
+	clearEnv(t)
+	urlFile, port := unreachableDatabase(t)
+
+	var stderr bytes.Buffer
+	code := run([]string{"--database-url-file", urlFile, "--metrics-listen", "",
+		"--temporal-address", port}, &stderr)
+	if code != 2 {
+		t.Errorf("run without a codec key file = %d, want 2", code)
+	}
+	for _, want := range []string{"--codec-key-file", "UCMPUSH_CODEC_KEY_FILE", "--plain-payloads",
+		"UCMPUSH_PLAIN_PAYLOADS=true"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "Database ready") || strings.Contains(stderr.String(), "Worker failed") {
+		t.Errorf("the worker went on to connect:\n%s", stderr.String())
+	}
+}
+
+func TestRunWarnsAboutPlainPayloads(t *testing.T) {
+	clearEnv(t)
+	urlFile, port := unreachableDatabase(t)
+	t.Setenv("UCMPUSH_PLAIN_PAYLOADS", "true")
+
+	var stderr bytes.Buffer
+	run([]string{"--database-url-file", urlFile, "--metrics-listen", "", "--temporal-address", port},
+		&stderr)
+	for _, want := range []string{"level=WARN", "Payload encryption is off", "clear text",
+		"--codec-key-file", "payloads=plain"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+func TestRunLogsCodecKeyIDs(t *testing.T) {
+	clearEnv(t)
+	urlFile, port := unreachableDatabase(t)
+	keyFile := filepath.Join(t.TempDir(), "codec-keys")
+	line, err := codec.GenerateKey("2026-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := codec.GenerateKey("2025-11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, []byte(line+"\n"+old+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("UCMPUSH_CODEC_KEY_FILE", keyFile)
+
+	var stderr bytes.Buffer
+	code := run([]string{"--database-url-file", urlFile, "--metrics-listen", "",
+		"--temporal-address", port}, &stderr)
+	if code != 1 {
+		t.Errorf("run with a key file and no database = %d, want 1", code)
+	}
+	for _, want := range []string{"Payload encryption on", "encryptionKeyID=2026-02",
+		"keyIDs=\"[2026-02 2025-11]\"", "payloads=encrypted"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "Payload encryption is off") {
+		t.Errorf("the log warns about plain payloads with a key file:\n%s", stderr.String())
+	}
+	for _, secret := range []string{line, old} {
+		_, material, _ := strings.Cut(secret, ":")
+		if strings.Contains(stderr.String(), material) {
+			t.Errorf("the log contains key material:\n%s", stderr.String())
+		}
+	}
+}
+
+func TestRunRejectsBadKeyFiles(t *testing.T) {
+	dir := t.TempDir()
+	readable := filepath.Join(dir, "readable")
+	line, err := codec.GenerateKey("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(readable, []byte(line+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(readable, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	malformed := filepath.Join(dir, "malformed")
+	if err := os.WriteFile(malformed, []byte("k1 "+strings.Repeat("x", 44)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"missing", []string{"--codec-key-file", filepath.Join(dir, "missing")},
+			[]string{"does not exist", "UCMPUSH_CODEC_KEY_FILE"}},
+		{"world-readable", []string{"--codec-key-file", readable},
+			[]string{"mode 0644", "chmod 600", "UCMPUSH_CODEC_KEY_FILE"}},
+		{"malformed", []string{"--codec-key-file", malformed},
+			[]string{"line 1", "KEYID:BASE64", "UCMPUSH_CODEC_KEY_FILE"}},
+		{"key file and plain", []string{"--codec-key-file", readable, "--plain-payloads"},
+			[]string{"unset one", "UCMPUSH_PLAIN_PAYLOADS"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			var stderr bytes.Buffer
+			if code := run(tt.args, &stderr); code != 2 {
+				t.Errorf("run = %d, want 2", code)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+				}
+			}
+		})
 	}
 }
