@@ -48,8 +48,9 @@ func NewRootCommand() *cobra.Command {
 		Short: "Push users from LDAP, UCM and operators to the Cisco UCM cluster of their site",
 		Long: "ucmpush keeps a provider's customers, sites, UCM clusters and users in one store, " +
 			"and pushes users to the UCM cluster of their site through Temporal workflows.\n\n" +
-			"Connection settings default to DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE " +
-			"and TEMPORAL_UI_URL; `. .devstack/env` sets them for the local stack.",
+			"Connection settings default to DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, " +
+			"TEMPORAL_UI_URL and UCMPUSH_CODEC_KEY_FILE; `. .devstack/env` sets them for the " +
+			"local stack.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -137,6 +138,11 @@ func (a *app) temporalClient() (client.Client, error) {
 	log := slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := a.temporalCfg
 	cfg.Logger = log
+	// Workflow inputs and results carry userids, so the CLI encrypts them as the worker does
+	// and needs the same key file, or --plain-payloads when the worker runs with it.
+	if err := cfg.CheckPayloadEncryption(); err != nil {
+		return nil, err
+	}
 	c, err := temporalclient.Dial(context.Background(), cfg)
 	if err != nil {
 		return nil, err
