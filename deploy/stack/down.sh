@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stops the local stack, or the services named on the command line, in reverse start order:
 #
-#   deploy/stack/down.sh [postgres] [temporal] [slapd] [axlsim]
+#   deploy/stack/down.sh [postgres] [codec] [temporal] [slapd] [axlsim]
 #
 # A service that is not running, or whose script is missing, is skipped, so running this twice
 # is safe. It stops only the processes recorded in the services' pidfiles. Afterwards

@@ -11,8 +11,9 @@ TOOLS_DIR="$REPO_DIR/.tools"
 STACK_DIR="${STACK_DIR:-$REPO_DIR/.devstack}"
 LOG_DIR="$STACK_DIR/logs"
 
-# The services this folder manages, in start order. down.sh stops them in reverse.
-STACK_SERVICES=(postgres temporal slapd axlsim)
+# The services this folder manages, in start order. down.sh stops them in reverse. codec comes
+# before temporal, which hands the codec server's endpoint to the Web UI at start.
+STACK_SERVICES=(postgres codec temporal slapd axlsim)
 
 # Exit codes of `<svc>.sh status`, after the LSB convention for init scripts.
 STATUS_RUNNING=0

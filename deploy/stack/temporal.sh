@@ -12,7 +12,8 @@
 #
 # The server creates the namespace default and registers the Ucmpush* search attributes at
 # start. `start` writes STACK_DIR/temporal.env with TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and
-# TEMPORAL_UI_URL.
+# TEMPORAL_UI_URL. When the codec server of codec.sh runs, start passes its endpoint to the Web
+# UI (--ui-codec-endpoint), so the UI shows decrypted payloads; start codec.sh first.
 set -euo pipefail
 
 # shellcheck source=deploy/stack/lib.sh
@@ -37,6 +38,27 @@ set_paths() {
     PIDFILE="$TEMPORAL_DIR/temporal.pid"
     ENV_FILE="$STACK_DIR/temporal.env"
     LOG="$LOG_DIR/temporal.log"
+    # The codec endpoint that the running Web UI calls, as recorded by start.
+    UI_CODEC_FILE="$TEMPORAL_DIR/ui-codec-endpoint"
+}
+
+# codec_endpoint prints the endpoint of the codec server of codec.sh, and fails when it does
+# not run.
+codec_endpoint() {
+    is_running codec && env_get "$STACK_DIR/codec.env" UCMPUSH_CODEC_ENDPOINT
+}
+
+# check_ui_codec prints a hint when the codec server runs but the running Web UI was started
+# without it or with another endpoint, because the dev server reads the endpoint at start only.
+check_ui_codec() {
+    local endpoint recorded
+
+    endpoint=$(codec_endpoint) || return 0
+    recorded=$(cat "$UI_CODEC_FILE" 2>/dev/null) || recorded=""
+    if [[ $recorded != "$endpoint" ]]; then
+        say "$SVC" "note: the Web UI does not use the codec server $endpoint, so it shows" \
+            "encrypted payloads; restart it with deploy/stack/temporal.sh stop, then start"
+    fi
 }
 
 # cli_version_ok succeeds when TEMPORAL_BIN was built from the CLI module at CLI_VERSION. A
@@ -123,7 +145,7 @@ running_state() {
 }
 
 cmd_start() {
-    local pid port ui_port name started db_file state="in memory"
+    local pid port ui_port name started db_file state="in memory" ui_codec="" codec_note=""
     local -a args
 
     stack_init
@@ -132,6 +154,7 @@ cmd_start() {
     if pid=$(read_pid "$PIDFILE" temporal); then
         read -r port ui_port < <(running_ports)
         say "$SVC" "already running (pid $pid) on 127.0.0.1:$port, $(running_state)"
+        check_ui_codec
         return 0
     fi
 
@@ -151,6 +174,10 @@ cmd_start() {
         args+=(--db-filename "$db_file")
         state="state in $db_file"
     fi
+    if ui_codec=$(codec_endpoint); then
+        args+=(--ui-codec-endpoint "$ui_codec")
+        codec_note=", UI decodes payloads through $ui_codec"
+    fi
 
     # The server runs in TEMPORAL_DIR so that anything it writes beside itself stays there.
     started=$(now_ms)
@@ -158,6 +185,7 @@ cmd_start() {
         write_pidfile "$PIDFILE" "$SPAWNED_PID" "$TEMPORAL_BIN")
     pid=$(head -n 1 "$PIDFILE")
     printf '%s\n' "$state" >"$TEMPORAL_DIR/state"
+    printf '%s\n' "$ui_codec" >"$UI_CODEC_FILE"
     wait_ready "$SVC" "$pid" "$TEMPORAL_START_TIMEOUT" "$LOG" \
         server_ready "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
 
@@ -167,18 +195,18 @@ cmd_start() {
         "TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT" \
         "# Dev server $state."
     say "$SVC" "started (pid $pid) in $(seconds_since "$started") on 127.0.0.1:$TEMPORAL_PORT," \
-        "UI http://127.0.0.1:$TEMPORAL_UI_PORT, $state"
+        "UI http://127.0.0.1:$TEMPORAL_UI_PORT, $state$codec_note"
 }
 
 cmd_stop() {
     stack_init
     set_paths
     stop_pid "$SVC" "$PIDFILE" temporal TERM 30
-    rm -f "$ENV_FILE" "$TEMPORAL_DIR/state"
+    rm -f "$ENV_FILE" "$TEMPORAL_DIR/state" "$UI_CODEC_FILE"
 }
 
 cmd_status() {
-    local pid port ui_port
+    local pid port ui_port ui_codec
 
     stack_init
     set_paths
@@ -192,8 +220,9 @@ cmd_status() {
         say "$SVC" "running (pid $pid) but not responding: $CHECK_ERROR; read $LOG"
         return "$STATUS_NOT_RESPONDING"
     fi
+    ui_codec=$(cat "$UI_CODEC_FILE" 2>/dev/null) || ui_codec=""
     say "$SVC" "running (pid $pid) on 127.0.0.1:$port, UI http://127.0.0.1:$ui_port," \
-        "$(running_state)"
+        "$(running_state)${ui_codec:+, UI decodes payloads through $ui_codec}"
 }
 
 cmd_build() {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts the services named on the command line, in the order given, or by default all of
-# them in the order postgres, temporal, slapd, axlsim:
+# them in the order postgres, codec, temporal, slapd, axlsim:
 #
-#   deploy/stack/up.sh [postgres] [temporal] [slapd] [axlsim]
+#   deploy/stack/up.sh [postgres] [codec] [temporal] [slapd] [axlsim]
 #
 # Each service script's `start` is a no-op for a running service, so running this twice is
 # safe. Afterwards STACK_DIR/env contains the settings of every running service; load them with
@@ -34,6 +34,11 @@ summary_line() {
     axlsim)
         printf '  %-9s %s as %s\n' "$1" "$(env_get "$env" AXL_URL || echo "?")" \
             "$(env_get "$env" AXL_USERNAME || echo "?")"
+        ;;
+    codec)
+        printf '  %-9s %s, key file %s\n' "$1" \
+            "$(env_get "$env" UCMPUSH_CODEC_ENDPOINT || echo "?")" \
+            "$(env_get "$env" UCMPUSH_CODEC_KEY_FILE || echo "?")"
         ;;
     esac
 }
