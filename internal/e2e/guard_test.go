@@ -70,7 +70,7 @@ func (s *stack) awaitConfirmationRequest() string {
 
 func TestUnconfirmedPushWritesNothing(t *testing.T) {
 	s := newStack(t)
-	s.configure("london:on")
+	s.configure("london:off")
 	london, err := s.db.SetSiteConfirmAbove(s.ctx, s.site("london"), 1)
 	if err != nil {
 		t.Fatal(err)
