@@ -70,6 +70,7 @@ func newPushSiteCommand(a *app) *cobra.Command {
 			}
 			input := workflows.PushSiteInput{SiteID: site.ID, Site: ref.String(),
 				Trigger: workflows.TriggerManual, All: true, DryRun: dryRun, Confirmed: confirmed}
+			opts.StaticSummary = input.Summary()
 			run, err := tc.ExecuteWorkflow(ctx, opts, workflows.PushSite, input)
 			if err != nil {
 				return fmt.Errorf("start push of site %s: %w", ref, err)

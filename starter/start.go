@@ -30,6 +30,9 @@ func (a *app) start(ctx context.Context, id string, attrs []temporal.SearchAttri
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
 	}
+	if s, ok := input.(interface{ Summary() string }); ok {
+		opts.StaticSummary = s.Summary()
+	}
 	run, err := tc.ExecuteWorkflow(ctx, opts, workflow, input)
 	if err != nil {
 		return nil, fmt.Errorf("start workflow %s: %w", id, err)

@@ -50,6 +50,7 @@ func newSyncCommand(a *app) *cobra.Command {
 			}
 			input := workflows.LdapSyncThenPushInput{Directory: dir.Name, ConfirmRemovals: confirmRemovals,
 				ConfirmPush: confirmPush, DryRun: dryRun}
+			opts.StaticSummary = input.Summary()
 			run, err := tc.ExecuteWorkflow(ctx, opts, workflows.LdapSyncThenPush, input)
 			if err != nil {
 				return fmt.Errorf("start sync of directory %s: %w", dir.Name, err)

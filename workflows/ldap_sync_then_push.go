@@ -146,6 +146,19 @@ func failSync(ctx workflow.Context, err error) error {
 
 func finishSync(ctx workflow.Context, result LdapSyncThenPushResult) error {
 	outcome := outcomeOf(result.Sites)
+	details := fmt.Sprintf("%d entries read: %d added, %d updated, %d removed, %d disabled, %d invalid",
+		result.Search.Entries, result.Sync.Added, result.Sync.Updated, result.Sync.Removed,
+		result.Sync.Disabled, result.Sync.Invalid)
+	for _, site := range result.Sites {
+		switch {
+		case site.Push != nil:
+			details += fmt.Sprintf("\n%s: %d added, %d updated, %d failed", site.Site,
+				site.Push.Added, site.Push.Updated, site.Push.Failed)
+		case site.NotPushed != "":
+			details += fmt.Sprintf("\n%s: not pushed, %s", site.Site, site.NotPushed)
+		}
+	}
+	workflow.SetCurrentDetails(ctx, details)
 	workflow.GetLogger(ctx).Info("Sync finished", "directory", result.Directory, "outcome", outcome)
 	return workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(outcome))
 }

@@ -335,6 +335,7 @@ func (p *sitePush) finish(ctx workflow.Context, clusterError string) (PushSiteRe
 	if result.Failed > 0 {
 		outcome = OutcomeFailed
 	}
+	setPushDetails(ctx, result)
 	workflow.GetLogger(ctx).Info("Finished site push", "site", p.in.Site, "cluster", plan.Cluster,
 		"added", result.Added, "updated", result.Updated, "unchanged", result.Unchanged,
 		"failed", result.Failed, "skipped", result.Skipped)
@@ -415,6 +416,7 @@ func (p *sitePush) finishUnconfirmed(ctx workflow.Context) (PushSiteResult, erro
 		Error: fmt.Sprintf("the push of %d users needed a confirmation (the site's guard is %d) "+
 			"and got none; nothing was written: push again and confirm it with `ucmpush push confirm`",
 			plan.Total, plan.ConfirmAbove)}
+	setPushDetails(ctx, result)
 	workflow.GetLogger(ctx).Warn("Push not confirmed, nothing written", "site", p.in.Site)
 	return result, workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(OutcomeRefused))
 }

@@ -61,7 +61,8 @@ func (p *sitePushes) run(ctx workflow.Context, sites []activities.SiteTarget, mo
 		results[i].PushWorkflowID = id
 		p.started = append(p.started, id)
 		childCtx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID: id,
+			WorkflowID:    id,
+			StaticSummary: fmt.Sprintf("Push %s of %s (%s)", p.pushWhat(), site.Site, p.Trigger),
 			TypedSearchAttributes: temporal.NewSearchAttributes(
 				CustomerKey.ValueSet(customerOf(site.Site)),
 				SiteKey.ValueSet(site.Site),
@@ -69,7 +70,7 @@ func (p *sitePushes) run(ctx workflow.Context, sites []activities.SiteTarget, mo
 				OutcomeKey.ValueSet(OutcomeRunning),
 			),
 		})
-		futures[i] = workflow.ExecuteChildWorkflow(childCtx, PushSite, PushSiteInput{
+		input := PushSiteInput{
 			SiteID:     site.SiteID,
 			Site:       site.Site,
 			Trigger:    p.Trigger,
@@ -78,7 +79,8 @@ func (p *sitePushes) run(ctx workflow.Context, sites []activities.SiteTarget, mo
 			OnlyFailed: p.OnlyFailed,
 			DryRun:     p.DryRun,
 			Confirmed:  p.Confirmed,
-		})
+		}
+		futures[i] = workflow.ExecuteChildWorkflow(childCtx, PushSite, input)
 	}
 
 	for i, future := range futures {
@@ -111,4 +113,17 @@ func outcomeOf(sites []SiteResult) string {
 		}
 	}
 	return OutcomeSucceeded
+}
+
+// pushWhat names the users each push of the trigger handles, for summaries.
+func (p *sitePushes) pushWhat() string {
+	switch {
+	case p.ChangeKey != "":
+		return "the changed users"
+	case p.OnlyFailed:
+		return "the failed users"
+	case p.All:
+		return "every user"
+	}
+	return "new and changed users"
 }
