@@ -237,6 +237,8 @@ func RegisterWith(w sdkworker.Registry, db *store.Store, resolver secrets.Resolv
 	w.RegisterWorkflow(workflows.UserCreated)
 	w.RegisterWorkflow(workflows.NodePush)
 	w.RegisterWorkflow(workflows.UCMImport)
+	w.RegisterWorkflow(workflows.ManualQuickUserPush)
+	w.RegisterWorkflow(workflows.ReadUCMUser)
 
 	w.RegisterActivity(&storeActivities{StoreActivities: &activities.StoreActivities{Store: db},
 		metrics: m})
