@@ -33,6 +33,10 @@ func (a *app) printTriggerResult(r workflows.TriggerResult) error {
 		fmt.Fprintln(a.out, "No site was concerned, so nothing was pushed.")
 		return nil
 	}
+	if r.Trigger == workflows.TriggerMoved && movedNobody(r.Sites) {
+		fmt.Fprintln(a.out, "No user moved: none matched, or all were at the site already; "+
+			"`ucmpush users list --userid USERID` shows where a user is.")
+	}
 	fmt.Fprintln(a.out)
 	if err := a.printSiteTable(r.Sites); err != nil {
 		return err
@@ -96,4 +100,13 @@ func sitePushFailures(sites []workflows.SiteResult) error {
 func addWaitFlag(cmd *cobra.Command, wait *bool) {
 	cmd.Flags().BoolVar(wait, "wait", false,
 		"wait for the workflow, showing the push progress, then print the result")
+}
+
+func movedNobody(sites []workflows.SiteResult) bool {
+	for _, site := range sites {
+		if site.Moved > 0 {
+			return false
+		}
+	}
+	return true
 }
