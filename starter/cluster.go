@@ -79,9 +79,7 @@ func newClusterSetCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			changed := 0
-			flags := cmd.Flags()
-			for name, apply := range map[string]func(){
+			changed := applyChangedFlags(cmd, map[string]func(){
 				"axl-url":                 func() { current.AXLURL = c.AXLURL },
 				"axl-version":             func() { current.AXLVersion = c.AXLVersion },
 				"username":                func() { current.Username = c.Username },
@@ -90,12 +88,7 @@ func newClusterSetCommand(a *app) *cobra.Command {
 				"insecure-skip-verify":    func() { current.InsecureSkipVerify = c.InsecureSkipVerify },
 				"max-in-flight":           func() { current.MaxInFlight = c.MaxInFlight },
 				"max-requests-per-second": func() { current.MaxRequestsPerSecond = c.MaxRequestsPerSecond },
-			} {
-				if flags.Changed(name) {
-					apply()
-					changed++
-				}
-			}
+			})
 			if changed == 0 {
 				return fmt.Errorf("nothing to change: give at least one setting flag (see --help)")
 			}

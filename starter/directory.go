@@ -136,8 +136,7 @@ func newDirectorySetCommand(a *app) *cobra.Command {
 // merge copies into current the settings whose flags were given, and fails when none was.
 func (f directoryFlags) merge(cmd *cobra.Command, given domain.Directory, current *domain.Directory) error {
 	flags := cmd.Flags()
-	changed := 0
-	for name, apply := range map[string]func(){
+	changed := applyChangedFlags(cmd, map[string]func(){
 		"url":                   func() { current.URL = given.URL },
 		"start-tls":             func() { current.StartTLS = given.StartTLS },
 		"ca-file":               func() { current.CAFile = given.CAFile },
@@ -148,12 +147,7 @@ func (f directoryFlags) merge(cmd *cobra.Command, given domain.Directory, curren
 		"filter":                func() { current.Filter = given.Filter },
 		"page-size":             func() { current.PageSize = given.PageSize },
 		"removal-guard-percent": func() { current.RemovalGuardPercent = given.RemovalGuardPercent },
-	} {
-		if flags.Changed(name) {
-			apply()
-			changed++
-		}
-	}
+	})
 
 	if flags.Changed("mapping") {
 		filter := current.Filter

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 )
 
 // printJSON writes v as indented JSON.
@@ -75,3 +77,16 @@ func (v switchValue) Set(s string) error {
 }
 
 func (v switchValue) Type() string { return "on|off" }
+
+// applyChangedFlags runs the setter of every flag the command line gave, and returns how many
+// it ran; a set command uses it to change only what the operator named.
+func applyChangedFlags(cmd *cobra.Command, setters map[string]func()) int {
+	changed := 0
+	for name, set := range setters {
+		if cmd.Flags().Changed(name) {
+			set()
+			changed++
+		}
+	}
+	return changed
+}
