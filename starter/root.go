@@ -92,6 +92,7 @@ func NewRootCommand() *cobra.Command {
 		newPushCommand(a),
 		newUCMCommand(a),
 		newUsersCommand(a),
+		newQuickUserCommand(a),
 		newScheduleCommand(a),
 	)
 	return root

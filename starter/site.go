@@ -13,6 +13,7 @@ import (
 func newSiteCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: "site", Short: "Add, change and list sites"}
 	cmd.AddCommand(newSiteAddCommand(a), newSiteSetCommand(a), newSiteListCommand(a))
+	cmd.AddCommand(newSiteDefaultsCommand(a))
 	return cmd
 }
 

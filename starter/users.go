@@ -13,6 +13,7 @@ import (
 func newUsersCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: "users", Short: "List, move and create users"}
 	cmd.AddCommand(newUsersListCommand(a), newUsersMoveCommand(a), newUsersAddCommand(a))
+	cmd.AddCommand(newUsersShowCommand(a))
 	return cmd
 }
 
