@@ -36,9 +36,6 @@ func newSiteDefaultsSetCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !anyChanged(cmd, siteDefaultsFlags) {
-				return fmt.Errorf("nothing to change: give at least one setting, see --help")
-			}
 			db, err := a.store(ctx)
 			if err != nil {
 				return err
@@ -88,60 +85,37 @@ func newSiteDefaultsSetCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-// siteDefaultsFlags are the settings of `site defaults set`.
-var siteDefaultsFlags = []string{"device-pool", "partition", "css", "phone-template",
-	"jabber-template", "number-mask", "number-range", "jabber", "extension-mobility",
-	"single-number-reach", "voicemail"}
-
-func anyChanged(cmd *cobra.Command, names []string) bool {
-	for _, name := range names {
-		if cmd.Flags().Changed(name) {
-			return true
-		}
-	}
-	return false
-}
-
 // mergeSiteDefaults returns current with the settings given on the command line; setting a
-// mask clears the range and setting a range clears the mask.
+// mask clears the range and setting a range clears the mask. It fails when none is given.
 func mergeSiteDefaults(cmd *cobra.Command, current, given store.SiteDefaults) (store.SiteDefaults, error) {
-	merged := current
-	changed := cmd.Flags().Changed
-	for _, s := range []struct {
-		flag        string
-		from, to    *string
-		clearsOther *string
-	}{
-		{"device-pool", &given.DevicePool, &merged.DevicePool, nil},
-		{"partition", &given.RoutePartition, &merged.RoutePartition, nil},
-		{"css", &given.CallingSearchSpace, &merged.CallingSearchSpace, nil},
-		{"phone-template", &given.PhoneTemplate, &merged.PhoneTemplate, nil},
-		{"jabber-template", &given.JabberTemplate, &merged.JabberTemplate, nil},
-		{"number-mask", &given.NumberMask, &merged.NumberMask, &merged.NumberRange},
-		{"number-range", &given.NumberRange, &merged.NumberRange, &merged.NumberMask},
-	} {
-		if !changed(s.flag) {
-			continue
-		}
-		*s.to = *s.from
-		if s.clearsOther != nil && *s.from != "" {
-			*s.clearsOther = ""
-		}
+	m := current
+	changed := applyChangedFlags(cmd, map[string]func(){
+		"device-pool":     func() { m.DevicePool = given.DevicePool },
+		"partition":       func() { m.RoutePartition = given.RoutePartition },
+		"css":             func() { m.CallingSearchSpace = given.CallingSearchSpace },
+		"phone-template":  func() { m.PhoneTemplate = given.PhoneTemplate },
+		"jabber-template": func() { m.JabberTemplate = given.JabberTemplate },
+		"number-mask": func() {
+			m.NumberMask = given.NumberMask
+			if given.NumberMask != "" {
+				m.NumberRange = ""
+			}
+		},
+		"number-range": func() {
+			m.NumberRange = given.NumberRange
+			if given.NumberRange != "" {
+				m.NumberMask = ""
+			}
+		},
+		"jabber":              func() { m.Jabber = given.Jabber },
+		"extension-mobility":  func() { m.ExtensionMobility = given.ExtensionMobility },
+		"single-number-reach": func() { m.SingleNumberReach = given.SingleNumberReach },
+		"voicemail":           func() { m.Voicemail = given.Voicemail },
+	})
+	if changed == 0 {
+		return m, fmt.Errorf("nothing to change: give at least one setting, see --help")
 	}
-	for _, s := range []struct {
-		flag     string
-		from, to *bool
-	}{
-		{"jabber", &given.Jabber, &merged.Jabber},
-		{"extension-mobility", &given.ExtensionMobility, &merged.ExtensionMobility},
-		{"single-number-reach", &given.SingleNumberReach, &merged.SingleNumberReach},
-		{"voicemail", &given.Voicemail, &merged.Voicemail},
-	} {
-		if changed(s.flag) {
-			*s.to = *s.from
-		}
-	}
-	return merged, merged.Validate()
+	return m, m.Validate()
 }
 
 func newSiteDefaultsShowCommand(a *app) *cobra.Command {
