@@ -67,21 +67,15 @@ func JabberDeviceName(userid string) (string, error) {
 // DeskProduct returns the UCM product of a desk phone model: "8841" and "cisco 8841" give
 // "Cisco 8841". UCM, not this function, decides whether the product exists.
 func DeskProduct(phoneType string) (string, error) {
-	model := strings.TrimSpace(phoneType)
-	if rest, ok := cutPrefixFold(model, "Cisco "); ok {
-		model = strings.TrimSpace(rest)
+	words := strings.Fields(phoneType)
+	if len(words) > 0 && strings.EqualFold(words[0], "Cisco") {
+		words = words[1:]
 	}
+	model := strings.Join(words, " ")
 	if model == "" || strings.ContainsAny(model, "<>&\"") {
 		return "", fmt.Errorf("invalid phone type %q: give the model, such as 8841", phoneType)
 	}
 	return "Cisco " + model, nil
-}
-
-func cutPrefixFold(s, prefix string) (string, bool) {
-	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
-		return s[len(prefix):], true
-	}
-	return s, false
 }
 
 // DeviceProfileName returns the name of the extension mobility profile of userid: UDP_ and
