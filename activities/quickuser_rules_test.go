@@ -96,7 +96,7 @@ func boolPtr(b bool) *bool { return &b }
 func TestUserChangeKeepsDirectoryFieldsOfLDAPUser(t *testing.T) {
 	spec := QuickUserSpec{KeepDirectoryFields: true, MayAdd: true, HomeCluster: boolPtr(true),
 		IMAndPresenceEnable: boolPtr(true),
-		Attributes: domain.Attributes{UserID: "dana", FirstName: "Dana", LastName: "Store"}}
+		Attributes:          domain.Attributes{UserID: "dana", FirstName: "Dana", LastName: "Store"}}
 	actual := &axl.User{UserID: "dana", FirstName: "Dana", LastName: "Directory",
 		LDAPDirectoryName: "corp-ad", HomeCluster: boolPtr(true), IMAndPresenceEnable: boolPtr(false)}
 
