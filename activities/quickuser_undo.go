@@ -22,7 +22,7 @@ type QuickUserUndoResult struct {
 // profiles that did not exist at the check, takes the run's line off devices that existed,
 // and gives back the user's associated devices, profiles, primary extension, default profile
 // and flags what the run added or changed. It also works for a step that failed half way.
-// Items already gone count as undone. Directory fields written from the store are kept,
+// Items already gone need no undo. Directory fields written from the store are kept,
 // because the store is their source.
 //
 // NOTE: an item that someone else created between the check and the undo, under the same
@@ -62,13 +62,17 @@ type undo struct {
 	result *QuickUserUndoResult
 }
 
-// remove runs a removal and records it; an item already gone counts as removed.
+// remove runs a removal and records it. An item that is not there, because the step failed
+// before creating it or someone removed it, needs no undo and is not listed.
 func (u undo) remove(op, what string, call func() error) error {
 	if err := u.c.pace(); err != nil {
 		return err
 	}
 	err := call()
-	if err != nil && !axl.IsNotFound(err) {
+	if axl.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
 		return u.c.check(op, what, err)
 	}
 	u.result.Undone = append(u.result.Undone, "removed "+what)
