@@ -18,7 +18,7 @@ import (
 // Quick User provisions one user of a site on the site's UCM cluster: the user, a line, a
 // desk phone and a Jabber device on that line, and the features the request or the site's
 // defaults turn on. The check (QuickUserCheck) reads the store and UCM and freezes a
-// [QuickUserPlan]; each later step is an activity of its own that reads what UCM holds and
+// [QuickUserPlan]. Each later step is an activity of its own. It reads what UCM has and
 // writes only the difference, so a retry or a re-run never makes a duplicate.
 
 // ErrUCMRejected is the application error type of a Quick User write that UCM rejected for
@@ -51,7 +51,7 @@ const (
 	QuickUserRecorded  = "recorded"
 )
 
-// QuickUserRequest is what an operator asks of a Quick User run. Empty values and nil
+// QuickUserRequest is an operator's request to provision one user. Empty values and nil
 // switches take the site's defaults (see [store.SiteDefaults]).
 type QuickUserRequest struct {
 	// Site is customer/site.
@@ -96,8 +96,8 @@ type QuickUserSpec struct {
 	EnableMobility      *bool `json:",omitempty"`
 }
 
-// QuickUserBefore is what UCM held when the check read it. Undo uses it to tell what the run
-// created from what was there before.
+// QuickUserBefore is the state of UCM when the check read it. Undo uses it to tell the items
+// the run created from those that were there before.
 type QuickUserBefore struct {
 	// User is nil when the user was not on UCM.
 	User *axl.User `json:",omitempty"`
@@ -111,8 +111,8 @@ type QuickUserBefore struct {
 	RemoteDestination        bool
 }
 
-// QuickUserPlan is what a run provisions, frozen by its check. Nil devices are not part of
-// the run.
+// QuickUserPlan is the provisioning of one run, frozen by its check. Nil devices are not
+// part of the run.
 type QuickUserPlan struct {
 	Site      string
 	SiteID    int64

@@ -22,8 +22,8 @@ const (
 	QuickUserCheckMobile   = "mobile"
 )
 
-// maxOwnDeviceReads bounds the user's associated devices that the check reads to find the
-// user's own lines; a user with more has the rest left out of that search.
+// maxOwnDeviceReads bounds the associated devices the check reads to find the user's own
+// lines. The devices of a user who has more are searched only up to this bound.
 const maxOwnDeviceReads = 25
 
 // QuickUserCheckInput is the request to check and how.
@@ -35,11 +35,11 @@ type QuickUserCheckInput struct {
 	RunKey string
 }
 
-// QuickUserCheckResult says whether a Quick User request may go ahead and, when it may, what
-// the run provisions.
+// QuickUserCheckResult is the outcome of the checks of a Quick User request and, when they
+// pass, the plan of the run.
 type QuickUserCheckResult struct {
 	Passed bool
-	// Check names the check that failed, and Reason says why and what to do.
+	// Check names the check that failed, and Reason explains why and what to do.
 	Check  string `json:",omitempty"`
 	Reason string `json:",omitempty"`
 	// Checks lists every check made, in order, with its result.
@@ -61,10 +61,10 @@ func fail(check, format string, args ...any) error {
 	return &checkFailure{check: check, reason: fmt.Sprintf(format, args...)}
 }
 
-// QuickUserCheck checks a Quick User request before anything is written: the site has a UCM
-// cluster, the user is active at the site, the settings are complete, every device name is
-// valid and free or already the user's, and the number is free or already the user's. It
-// reads the store and UCM (through the cluster's in-flight lanes) and writes nothing to UCM.
+// QuickUserCheck checks a Quick User request before anything is written. The site must have
+// a UCM cluster, the user must be active at the site and the settings complete. Every device
+// name must be valid and free or already the user's, and so must the number. It reads the
+// store and UCM (through the cluster's in-flight lanes) and writes nothing to UCM.
 // When every check passes and DryRun is not set, it reserves the number for the user in the
 // store, so no other run takes it.
 //

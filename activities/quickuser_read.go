@@ -41,7 +41,7 @@ type UCMDevice struct {
 	Missing bool `json:"missing,omitempty"`
 }
 
-// UCMUserView is what UCM holds of one user: the devices, lines and features.
+// UCMUserView is one user as UCM has them: the devices, lines and features.
 type UCMUserView struct {
 	UserID string `json:"userID"`
 	// OnUCM is false when the cluster has no such user; the other fields are then empty.
@@ -58,7 +58,7 @@ type UCMUserView struct {
 	// RemoteDestinationProfile is the single number reach profile Quick User names RDP_ and
 	// the userid; a profile of another name is not found.
 	RemoteDestinationProfile *UCMDevice `json:"remoteDestinationProfile,omitempty"`
-	// RemoteDestinations are the mobile numbers the store knows for the user that UCM has.
+	// RemoteDestinations are the mobile numbers recorded for the user that UCM has.
 	RemoteDestinations  []string `json:"remoteDestinations,omitempty"`
 	HomeCluster         bool     `json:"homeCluster"`
 	IMAndPresenceEnable bool     `json:"imAndPresenceEnable"`

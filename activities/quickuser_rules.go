@@ -198,9 +198,9 @@ func withoutNames(names, drop []string) []string {
 var errUserMissing = errors.New("user is not on UCM and Quick User may not add them")
 
 // userChange returns the add that creates the user when actual is nil, or otherwise the
-// update that brings actual to spec; an update with nothing set means the user is right. A
-// user whose directory fields UCM or the user's source owns keeps them: only the flags are
-// written then.
+// update that brings actual to spec. An update with nothing set means the user is right.
+// With spec.KeepDirectoryFields set, or a user that UCM syncs from LDAP, only the flags are
+// written.
 func userChange(spec QuickUserSpec, actual *axl.User) (*axl.User, *axl.UserUpdate, error) {
 	wanted := spec.Attributes
 	if actual == nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/ucmpush/ucmpush/internal/axl"
 )
 
-// QuickUserUndoResult says what undoing one step removed or restored on UCM.
+// QuickUserUndoResult lists what undoing one step removed or restored on UCM.
 type QuickUserUndoResult struct {
 	Step string
 	// Undone lists each removal or restore, in words.
@@ -17,11 +17,11 @@ type QuickUserUndoResult struct {
 	Kept []string `json:",omitempty"`
 }
 
-// QuickUserUndo takes back what the step of a failed run created, telling it from what was
-// there before by the plan's [QuickUserBefore]: it removes the user, line, devices and
-// profiles that did not exist at the check, takes the run's line off devices that existed,
-// and gives back the user's associated devices, profiles, primary extension, default profile
-// and flags what the run added or changed. It also works for a step that failed half way.
+// QuickUserUndo takes back what the step of a failed run created. The plan's
+// [QuickUserBefore] tells those items from what was there before. It removes the user, line,
+// devices and profiles that did not exist at the check, and takes the run's line off devices
+// that existed. It also restores the user's associated devices, profiles, primary extension,
+// default profile and flags where the run added or changed them. It also works for a step that failed half way.
 // Items already gone need no undo. Directory fields written from the store are kept,
 // because the store is their source.
 //
@@ -104,8 +104,8 @@ func (u undo) user() error {
 	return u.update(update, "flags of user "+userid)
 }
 
-// restoreFlag returns the value a flag had before the run when the run set it and nobody has
-// changed it since, else nil.
+// restoreFlag returns the value a flag had before the run when the run set it and it has not
+// changed since, else nil.
 func restoreFlag(planned, actual, before *bool) *bool {
 	if planned == nil || before == nil || actual == nil || *actual != *planned || *before == *planned {
 		return nil

@@ -25,7 +25,7 @@ type shownUser struct {
 	Status  string `json:"status"`
 	Name    string `json:"name,omitempty"`
 	Cluster string `json:"cluster"`
-	// UCM is what the cluster holds of the user, read through the ReadUCMUser workflow.
+	// UCM is the user as the cluster has them, read through the ReadUCMUser workflow.
 	UCM activities.UCMUserView `json:"ucm"`
 	// LastPush is the user's push state on the cluster; nil when never pushed.
 	LastPush *shownPush `json:"lastPush,omitempty"`
@@ -145,7 +145,7 @@ func (a *app) readUCMUsers(cmd *cobra.Command, ref domain.SiteRef, userid string
 		}
 		input.Users = append(input.Users, read)
 	}
-	attrs := append(siteAttributes(ref, workflows.TriggerQuickUser),
+	attrs := append(siteAttributes(ref, workflows.TriggerUsersShow),
 		workflows.OutcomeKey.ValueSet(workflows.OutcomeRunning))
 	if userid != "" {
 		attrs = append(attrs, workflows.UserIDKey.ValueSet(userid))
@@ -225,7 +225,7 @@ func (a *app) printShownUser(u shownUser) error {
 			orDash(strings.Join(u.UCM.RemoteDestinations, ", "))})
 	}
 	rows = append(rows, []string{"features", orDash(strings.Join(u.features(), ", "))},
-		[]string{"last push", lastPushText(u)})
+		[]string{"last push", pushText(u.LastPush)})
 	if last := u.Last; last != nil {
 		rows = append(rows, []string{"last Quick User", fmt.Sprintf("%s at %s (workflow %s)",
 			last.Outcome, last.FinishedAt.Format(time.RFC3339), last.WorkflowID)})
@@ -283,18 +283,24 @@ func deviceText(d activities.UCMDevice) string {
 	return text
 }
 
+// pushText describes a push state, "-" for none.
+func pushText(p *shownPush) string {
+	if p == nil {
+		return "-"
+	}
+	text := p.Status
+	if p.Action != "" {
+		text += " (" + p.Action + ")"
+	}
+	if p.Reason != "" {
+		text += ": " + p.Reason
+	}
+	return text
+}
+
 // lastPushText returns the newer of the user's push state and last Quick User run.
 func lastPushText(u shownUser) string {
-	push := "-"
-	if p := u.LastPush; p != nil {
-		push = p.Status
-		if p.Action != "" {
-			push += " (" + p.Action + ")"
-		}
-		if p.Reason != "" {
-			push += ": " + p.Reason
-		}
-	}
+	push := pushText(u.LastPush)
 	last := u.Last
 	if last == nil || (u.LastPush != nil && u.LastPush.PushedAt != nil && u.LastPush.PushedAt.After(last.FinishedAt)) {
 		return push

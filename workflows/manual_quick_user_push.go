@@ -14,9 +14,11 @@ import (
 	"github.com/ucmpush/ucmpush/internal/store"
 )
 
-// TriggerQuickUser is the UcmpushTrigger of Quick User runs and of the reads of the users
-// view.
-const TriggerQuickUser = "quick-user"
+// UcmpushTrigger values of the Quick User runs and of the UCM reads of `ucmpush users show`.
+const (
+	TriggerQuickUser = "quick-user"
+	TriggerUsersShow = "users-show"
+)
 
 // QueryQuickUserSteps returns the steps of a running ManualQuickUserPush finished so far, as
 // []store.QuickUserStep.
@@ -75,10 +77,10 @@ type ManualQuickUserPushResult struct {
 	UserID  string `json:"userID"`
 	Cluster string `json:"cluster,omitempty"`
 	DryRun  bool   `json:"dryRun,omitempty"`
-	// Outcome is succeeded; refused when a check failed and nothing was written; failed when
-	// a step failed for good and what the run created was removed again; or dry-run.
+	// Outcome is succeeded, refused, failed or dry-run. A refused run failed a check and
+	// wrote nothing. A failed run had a step fail for good and removed what it created.
 	Outcome string `json:"outcome"`
-	// Reason says, for a refused or failed run, which check or step failed and why.
+	// Reason names, for a refused or failed run, the check or step that failed and why.
 	Reason string `json:"reason,omitempty"`
 	// Checks lists each check with its result.
 	Checks []store.QuickUserStep `json:"checks"`
@@ -99,7 +101,7 @@ type ManualQuickUserPushResult struct {
 }
 
 // ManualQuickUserPush provisions one user of a site on the site's UCM cluster in one action,
-// whatever the site's auto push switch says: the user, a line, a desk phone and a Jabber
+// whether or not the site's auto push is on: the user, a line, a desk phone and a Jabber
 // device on it, an extension mobility profile, single number reach, and the voicemail flag.
 //
 // It checks first (QuickUserCheck): the user is active at the site, the site's NDL has a

@@ -217,7 +217,8 @@ func TestQuickUserUsersShow(t *testing.T) {
 
 	out := s.mustCLI("users", "show", s.site("london").String(), "alice")
 	for _, want := range []string{"SEP001122334455 (Cisco 8841, SIP) on 4000/Internal_PT", "CSFALICE",
-		"jabber", "voicemail", "quick user succeeded", "4000/Internal_PT", s.site("london").String()} {
+		"jabber", "voicemail", "pushed (added)", "succeeded at", "4000/Internal_PT",
+		s.site("london").String()} {
 		if !strings.Contains(out, want) {
 			t.Errorf("users show alice lacks %q:\n%s", want, out)
 		}

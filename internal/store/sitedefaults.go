@@ -45,7 +45,7 @@ type SiteDefaults struct {
 	// NumberRange is the range of numbers the site owns, such as 4000-4999 (see
 	// [ParseNumberRange]); a run takes the first free one.
 	NumberRange string `json:"numberRange,omitempty"`
-	// The features a run turns on when its request does not say.
+	// The features a run turns on when its request leaves them out.
 	Jabber            bool `json:"jabber"`
 	ExtensionMobility bool `json:"extensionMobility"`
 	SingleNumberReach bool `json:"singleNumberReach"`
@@ -306,9 +306,9 @@ type QuickUserSubject struct {
 	Status     domain.UserStatus
 	Invalid    string
 	Attributes domain.Attributes
-	// Owner is empty unless another user of the store, of any customer, is already on the
-	// cluster with the same userid (compared without regard to case); it then names that
-	// user as customer/userid.
+	// Owner names, as customer/userid, another user of the store (of any customer) who is
+	// already on the cluster with the same userid, compared without regard to case. It is
+	// empty when there is none.
 	Owner string
 }
 
@@ -362,7 +362,7 @@ type NumberHolder struct {
 }
 
 // NumberHolder returns the holder of the number on the cluster, and false when Quick User
-// gave it to nobody.
+// did not give it to any user.
 func (s *Store) NumberHolder(ctx context.Context, clusterID int64, n Number) (NumberHolder, bool, error) {
 	var h NumberHolder
 	err := s.pool.QueryRow(ctx, `SELECT q.user_id, c.name || '/' || u.userid, q.run_key
@@ -452,7 +452,7 @@ type QuickUserResult struct {
 	FinishedAt time.Time       `json:"finishedAt"`
 }
 
-// QuickUserRecord is what a finished Quick User run stores.
+// QuickUserRecord is the record of a finished Quick User run.
 type QuickUserRecord struct {
 	UserID    int64
 	ClusterID int64
@@ -468,7 +468,7 @@ type QuickUserRecord struct {
 }
 
 // RecordQuickUserResult stores the run's result as the user's last on the cluster, and the
-// voicemail flag, released numbers and push state that r asks for, in one transaction.
+// voicemail flag, released numbers and push state that r sets, in one transaction.
 // Recording the same run twice changes nothing but the times.
 func (s *Store) RecordQuickUserResult(ctx context.Context, r QuickUserRecord) error {
 	steps, err := json.Marshal(r.Result.Steps)
@@ -534,7 +534,7 @@ func (s *Store) RecordQuickUserResult(ctx context.Context, r QuickUserRecord) er
 	})
 }
 
-// QuickUserState is what the store knows of a user's Quick User provisioning on a cluster.
+// QuickUserState is the stored Quick User provisioning of a user on a cluster.
 type QuickUserState struct {
 	// Last is nil when no Quick User run finished for the user on the cluster.
 	Last *QuickUserResult `json:"lastQuickUser,omitempty"`
