@@ -48,11 +48,13 @@ func ReadUCMUserWorkflowID(site, userid string) string {
 
 // quickUserStepOptions suit one Quick User step: a few AXL calls that may first wait,
 // heartbeating, for one of the cluster's in-flight slots behind a site push, then retries
-// for a few minutes while UCM is busy or unreachable. A write that UCM rejects is final.
+// for a few minutes while UCM is busy or unreachable. A write that UCM rejects is final. A
+// canceled run waits for the running step to end, so its undo never races the step.
 func quickUserStepOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
 		HeartbeatTimeout:    2 * time.Minute,
+		WaitForCancellation: true,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        2 * time.Second,
 			BackoffCoefficient:     2,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
@@ -306,6 +307,30 @@ func TestQuickUserRetriesBusyCluster(t *testing.T) {
 
 	if attempts != 3 || result.Outcome != OutcomeSucceeded {
 		t.Errorf("line attempts %d, outcome %s; want 3 attempts and success", attempts, result.Outcome)
+	}
+}
+
+func TestQuickUserCanceledRunUndoes(t *testing.T) {
+	f := newQuickFixture(t)
+	f.env.OnActivity(ucmActs.QuickUserPhone, mock.Anything, mock.Anything).
+		Run(f.order.record("QuickUserPhone")).After(time.Hour).
+		Return(activities.QuickUserStepResult{Action: activities.QuickUserAdded}, nil)
+	f.mockAll()
+	f.env.RegisterDelayedCallback(f.env.CancelWorkflow, time.Minute)
+
+	f.env.ExecuteWorkflow(ManualQuickUserPush, ManualQuickUserPushInput{
+		Request: activities.QuickUserRequest{Site: "acme/london", UserID: "alice"}})
+
+	if err := f.env.GetWorkflowError(); !temporal.IsCanceledError(err) {
+		t.Errorf("workflow error %v, want canceled", err)
+	}
+	got := f.order.list()
+	want := []string{"QuickUserUndo/phone", "QuickUserUndo/line", "QuickUserUndo/user"}
+	if len(got) < len(want) || !slices.Equal(got[len(got)-len(want):], want) {
+		t.Errorf("activities called %v, want the run to end with %v", got, want)
+	}
+	if r := f.onlyRecord(t); r.Result.Outcome != OutcomeFailed || r.ReleaseRunKey == "" {
+		t.Errorf("record %+v, want failed with the run's number freed", r.Result)
 	}
 }
 
