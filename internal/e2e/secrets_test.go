@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/ucmpush/ucmpush/internal/axlsim"
+	"github.com/ucmpush/ucmpush/internal/codec"
 	"github.com/ucmpush/ucmpush/internal/secrets"
 	"github.com/ucmpush/ucmpush/worker"
 	"github.com/ucmpush/ucmpush/workflows"
@@ -49,15 +50,11 @@ func (b *logBuffer) String() string {
 
 // useLoggedWorker starts a second worker, logging at debug level into logs, on a task queue
 // of its own, and points the stack's syncs at it. The worker of newStack logs at warn only.
+// It encodes payloads as the stack's client does.
 func (s *stack) useLoggedWorker(logs *logBuffer) {
 	t := s.t
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-
-	tc, err := worker.Dial(os.Getenv("TEMPORAL_ADDRESS"), os.Getenv("TEMPORAL_NAMESPACE"), log)
-	if err != nil {
-		t.Fatalf("dial Temporal: %v", err)
-	}
-	t.Cleanup(tc.Close)
+	tc := s.dialTemporal(log)
 
 	resolver := secrets.Resolver{LookupEnv: func(name string) (string, bool) {
 		switch name {
@@ -243,7 +240,12 @@ func TestHostileSecretsStayOutOfHistories(t *testing.T) {
 	secondRun := s.startSync()
 	s.sim.ClearFaults()
 
+	// Read with the key, as the Web UI does through the codec server, so that a secret inside
+	// an encrypted payload is found too.
 	history := &historyText{t: t, converter: converter.GetDefaultDataConverter()}
+	if s.codecKeys != nil {
+		history.decodeWith = codec.NewCodec(s.codecKeys)
+	}
 	for _, runID := range []string{firstRun, secondRun} {
 		history.collect(s, workflows.SyncWorkflowID(s.directory), runID)
 	}

@@ -21,8 +21,10 @@ import (
 
 	"github.com/ucmpush/ucmpush/domain"
 	"github.com/ucmpush/ucmpush/internal/axlsim"
+	"github.com/ucmpush/ucmpush/internal/codec"
 	"github.com/ucmpush/ucmpush/internal/secrets"
 	"github.com/ucmpush/ucmpush/internal/store"
+	"github.com/ucmpush/ucmpush/internal/temporalclient"
 	"github.com/ucmpush/ucmpush/worker"
 	"github.com/ucmpush/ucmpush/workflows"
 )
@@ -55,6 +57,13 @@ type stack struct {
 	customer    string
 	directory   string
 	cluster     string
+
+	// temporalCfg holds the Temporal settings that the test's worker and clients share with
+	// the in-process CLI, its codec included (see useStackCodec).
+	temporalCfg temporalclient.Config
+	// codecKeys holds the keys that payloads are encrypted with; nil when the stack runs with
+	// UCMPUSH_PLAIN_PAYLOADS=true and no key file.
+	codecKeys *codec.Keyring
 }
 
 // newStack sets up a stack for one test and registers its cleanup. It skips the test when
@@ -171,15 +180,13 @@ func (s *stack) openDirectory() {
 	})
 }
 
-// startWorker runs a worker on the test's own task queue, with the test's secrets.
+// startWorker runs a worker on the test's own task queue, with the test's secrets. Its client
+// encodes payloads as the in-process CLI does (see useStackCodec).
 func (s *stack) startWorker() {
 	t := s.t
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	tc, err := worker.Dial(os.Getenv("TEMPORAL_ADDRESS"), os.Getenv("TEMPORAL_NAMESPACE"), log)
-	if err != nil {
-		t.Fatalf("dial Temporal: %v", err)
-	}
-	t.Cleanup(tc.Close)
+	s.useStackCodec()
+	tc := s.dialTemporal(log)
 	if err := worker.EnsureSearchAttributes(s.ctx, tc, os.Getenv("TEMPORAL_NAMESPACE")); err != nil {
 		t.Fatalf("register search attributes: %v", err)
 	}
@@ -201,6 +208,48 @@ func (s *stack) startWorker() {
 		t.Fatalf("start worker: %v", err)
 	}
 	t.Cleanup(w.Stop)
+}
+
+// useStackCodec sets s.temporalCfg from the environment, as the CLI reads it, so the test's
+// clients encrypt with the stack's key file (UCMPUSH_CODEC_KEY_FILE, which codec.sh writes).
+// Without one, and without UCMPUSH_PLAIN_PAYLOADS=true, it generates a key for the test and
+// sets UCMPUSH_CODEC_KEY_FILE for the test's duration, so that the in-process CLI and the
+// worker binaries that the test starts encrypt with the same key.
+func (s *stack) useStackCodec() {
+	t := s.t
+	cfg, err := temporalclient.FromEnv(nil)
+	if err != nil {
+		t.Fatalf("read the Temporal settings: %v", err)
+	}
+
+	if cfg.CodecKeyFile == "" && !cfg.PlainPayloads {
+		line, err := codec.GenerateKey("e2e-" + s.suffix)
+		if err != nil {
+			t.Fatalf("generate a codec key: %v", err)
+		}
+		cfg.CodecKeyFile = filepath.Join(t.TempDir(), "codec-keys")
+		writeFile(t, cfg.CodecKeyFile, []byte(line+"\n"))
+		t.Setenv(temporalclient.EnvCodecKeyFile, cfg.CodecKeyFile)
+	}
+
+	s.temporalCfg, s.codecKeys, err = cfg.LoadCodec()
+	if err != nil {
+		t.Fatalf("load the stack's codec keys: %v", err)
+	}
+}
+
+// dialTemporal connects to Temporal with s.temporalCfg, logging through log, and closes the
+// client when the test ends.
+func (s *stack) dialTemporal(log *slog.Logger) client.Client {
+	s.t.Helper()
+	cfg := s.temporalCfg
+	cfg.Logger = log
+	tc, err := temporalclient.Dial(s.ctx, cfg)
+	if err != nil {
+		s.t.Fatalf("dial Temporal: %v", err)
+	}
+	s.t.Cleanup(tc.Close)
+	return tc
 }
 
 // testWriter sends log lines to the test log, so they show only for failed tests.
