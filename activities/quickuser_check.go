@@ -642,8 +642,11 @@ func (c *quickCheck) checkMobile(_ context.Context, q quickClient) error {
 			"on UCM cluster %s: check the number", rd.Destination, rd.OwnerUserID, p.Cluster)
 	}
 	p.Before.RemoteDestinationProfile, p.Before.RemoteDestination = rdp != nil, rd != nil
-	c.pass(QuickUserCheckMobile, "mobile number %s is %s", p.RemoteDestination.Destination,
-		map[bool]string{true: "already " + userid + "'s", false: "free"}[rd != nil])
+	state := "free"
+	if rd != nil {
+		state = "already " + userid + "'s"
+	}
+	c.pass(QuickUserCheckMobile, "mobile number %s is %s", p.RemoteDestination.Destination, state)
 	return nil
 }
 

@@ -416,10 +416,3 @@ func boolText(b *bool) string {
 	}
 	return fmt.Sprint(*b)
 }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
