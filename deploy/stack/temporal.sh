@@ -51,14 +51,19 @@ codec_endpoint() {
 # check_ui_codec prints a hint when the codec server runs but the running Web UI was started
 # without it or with another endpoint, because the dev server reads the endpoint at start only.
 check_ui_codec() {
-    local endpoint recorded
+    local endpoint recorded state start="deploy/stack/temporal.sh start"
 
     endpoint=$(codec_endpoint) || return 0
     recorded=$(cat "$UI_CODEC_FILE" 2>/dev/null) || recorded=""
-    if [[ $recorded != "$endpoint" ]]; then
-        say "$SVC" "note: the Web UI does not use the codec server $endpoint, so it shows" \
-            "encrypted payloads; restart it with deploy/stack/temporal.sh stop, then start"
+    [[ $recorded != "$endpoint" ]] || return 0
+
+    # A restart without TEMPORAL_DB_FILE would start with an empty in-memory database.
+    state=$(running_state)
+    if [[ $state == "state in "* ]]; then
+        start="TEMPORAL_DB_FILE=${state#state in } $start"
     fi
+    say "$SVC" "note: the Web UI does not use the codec server $endpoint, so it shows" \
+        "encrypted payloads; restart it with deploy/stack/temporal.sh stop, then $start"
 }
 
 # cli_version_ok succeeds when TEMPORAL_BIN was built from the CLI module at CLI_VERSION. A
