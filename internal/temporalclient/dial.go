@@ -22,7 +22,7 @@ func (c Config) Options() (client.Options, error) {
 		return client.Options{}, err
 	}
 
-	dataConverter, failureConverter, err := c.converters()
+	dataConverter, failureConverter, err := c.Converters()
 	if err != nil {
 		return client.Options{}, err
 	}

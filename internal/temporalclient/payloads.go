@@ -77,11 +77,13 @@ func (c Config) LoadCodec() (Config, *codec.Keyring, error) {
 	return c, keys, nil
 }
 
-// converters returns the data and failure converters that Options sets. A plain Config gets
-// the SDK's defaults wrapped by [plainPayloadCodec] and [plainFailureConverter], so that a
-// client or worker without the key that meets an encrypted payload returns an error naming
-// the missing setting instead of "payload encoding is not supported".
-func (c Config) converters() (converter.DataConverter, converter.FailureConverter, error) {
+// Converters returns the data and failure converters that [Config.Options] sets, for code
+// that decodes payloads outside the client, such as a schedule's memo. They are DataConverter
+// and FailureConverter when set, else those of CodecKeyFile, whose file it then reads. A plain
+// Config gets the SDK's defaults wrapped by [plainPayloadCodec] and [plainFailureConverter],
+// so that a client or worker without the key that meets an encrypted payload returns an error
+// naming the missing setting instead of "payload encoding is not supported".
+func (c Config) Converters() (converter.DataConverter, converter.FailureConverter, error) {
 	if c.CodecKeyFile != "" && c.DataConverter == nil {
 		loaded, _, err := c.LoadCodec()
 		if err != nil {

@@ -334,3 +334,32 @@ func TestConfigPrintsPayloadMode(t *testing.T) {
 		}
 	}
 }
+
+func TestConvertersDecodeWhatOptionsEncode(t *testing.T) {
+	cfg := Config{Address: "a:1", CodecKeyFile: writeKeyFile(t, "memo-1")}
+	opts, err := cfg.Options()
+	if err != nil {
+		t.Fatalf("Options: %v", err)
+	}
+	memo, err := opts.DataConverter.ToPayload("every 1h")
+	if err != nil {
+		t.Fatalf("ToPayload: %v", err)
+	}
+
+	dc, fc, err := cfg.Converters()
+	if err != nil {
+		t.Fatalf("Converters: %v", err)
+	}
+	if fc == nil {
+		t.Errorf("Converters returned no failure converter")
+	}
+	var text string
+	if err := dc.FromPayload(memo, &text); err != nil || text != "every 1h" {
+		t.Errorf("FromPayload of an encrypted memo = %q, %v; want every 1h", text, err)
+	}
+
+	if _, _, err := (Config{Address: "a:1", CodecKeyFile: "/missing/codec-keys"}).Converters(); err == nil ||
+		!strings.Contains(err.Error(), EnvCodecKeyFile) {
+		t.Errorf("Converters with a missing key file = %v, want an error naming %s", err, EnvCodecKeyFile)
+	}
+}
