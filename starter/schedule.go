@@ -342,7 +342,7 @@ func (a *app) describeSchedule(ctx context.Context, tc client.Client, id string,
 	v := scheduleView{
 		ID:                  id,
 		Directory:           strings.TrimPrefix(id, "sync/"),
-		Spec:                specText(desc),
+		Spec:                a.specText(desc),
 		NextRuns:            []time.Time{},
 		Running:             []string{},
 		Actions:             info.NumActions,
@@ -370,10 +370,13 @@ func (a *app) describeSchedule(ctx context.Context, tc client.Client, id string,
 
 // specText returns the --every or --cron text kept in the memo, or the interval of a schedule
 // created by other means.
-func specText(desc *client.ScheduleDescription) string {
-	if payload := desc.Memo.GetFields()[scheduleSpecMemo]; payload != nil {
+func (a *app) specText(desc *client.ScheduleDescription) string {
+	// The memo is a payload, so it is encrypted like the workflows' and needs the same
+	// converter.
+	dc, _, err := a.temporalCfg.Converters()
+	if payload := desc.Memo.GetFields()[scheduleSpecMemo]; payload != nil && err == nil {
 		var text string
-		if converter.GetDefaultDataConverter().FromPayload(payload, &text) == nil {
+		if dc.FromPayload(payload, &text) == nil {
 			return text
 		}
 	}
