@@ -148,6 +148,7 @@ func connect(ctx context.Context, cfg Config, log *slog.Logger) (*store.Store, c
 		return nil, nil, fmt.Errorf("migrate database: %w", err)
 	}
 	log.Info("Database ready", "migrationsApplied", applied)
+	warnInsecureTLS(ctx, db, log)
 
 	tcfg := cfg.Temporal
 	tcfg.Logger = cfg.Logger
@@ -292,4 +293,32 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		return fmt.Errorf("add search attributes to namespace %s: %w", namespace, err)
 	}
 	return nil
+}
+
+// warnInsecureTLS logs a warning, at every start, for each UCM cluster and directory whose
+// certificate verification an operator turned off: anyone on the path could read the AXL or
+// bind password.
+func warnInsecureTLS(ctx context.Context, db *store.Store, log *slog.Logger) {
+	clusters, err := db.Clusters(ctx)
+	if err != nil {
+		log.Warn("Could not list UCM clusters to check their TLS settings", "error", err)
+	}
+	for _, c := range clusters {
+		if c.InsecureSkipVerify {
+			log.Warn("TLS certificate verification is off for a UCM cluster; give it a CA with "+
+				"`ucmpush cluster set --ca-file` and turn --insecure-skip-verify off",
+				"cluster", c.Name, "axlURL", c.AXLURL)
+		}
+	}
+	directories, err := db.Directories(ctx)
+	if err != nil {
+		log.Warn("Could not list directories to check their TLS settings", "error", err)
+	}
+	for _, d := range directories {
+		if d.InsecureSkipVerify {
+			log.Warn("TLS certificate verification is off for a directory; give it a CA with "+
+				"`ucmpush directory set --ca-file` and turn --insecure-skip-verify off",
+				"directory", d.Name, "url", d.URL)
+		}
+	}
 }
