@@ -395,7 +395,8 @@ func runResult(ctx context.Context, tc client.Client, workflowID, runID string) 
 	}
 	info := desc.GetWorkflowExecutionInfo()
 	var outcome string
-	if payload := info.GetSearchAttributes().GetIndexedFields()[workflows.OutcomeKey.GetName()]; payload != nil {
+	fields := info.GetSearchAttributes().GetIndexedFields()
+	if payload := fields[workflows.OutcomeKey.GetName()]; payload != nil {
 		_ = converter.GetDefaultDataConverter().FromPayload(payload, &outcome)
 	}
 
@@ -615,8 +616,8 @@ func waitForNewAction(ctx context.Context, handle client.ScheduleHandle, known m
 }
 
 // followSync prints the sync a schedule started and, with wait, waits for its result.
-func (a *app) followSync(ctx context.Context, directory string, started client.ScheduleWorkflowExecution,
-	wait bool) error {
+func (a *app) followSync(ctx context.Context, directory string,
+	started client.ScheduleWorkflowExecution, wait bool) error {
 	a.printStarted("Sync", started.WorkflowID, started.FirstExecutionRunID)
 	if !wait {
 		return nil
@@ -635,7 +636,8 @@ func (a *app) followSync(ctx context.Context, directory string, started client.S
 
 // scheduleHandle checks a directory name and returns the handle of its schedule. The handle
 // is not checked: its calls return NotFound for a directory without a schedule.
-func (a *app) scheduleHandle(ctx context.Context, directory string) (client.ScheduleHandle, string, error) {
+func (a *app) scheduleHandle(ctx context.Context,
+	directory string) (client.ScheduleHandle, string, error) {
 	if err := domain.ValidateName("directory", directory); err != nil {
 		return nil, "", err
 	}

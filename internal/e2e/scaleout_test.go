@@ -90,7 +90,8 @@ func TestScaleOutSurvivesKilledWorker(t *testing.T) {
 		workers[i] = s.startWorkerProcess(bin, queue)
 	}
 	for _, w := range workers {
-		if !waitFor(60*time.Second, func() bool { return strings.Contains(w.logs.String(), `"Worker started"`) }) {
+		started := func() bool { return strings.Contains(w.logs.String(), `"Worker started"`) }
+		if !waitFor(60*time.Second, started) {
 			t.Fatalf("worker %d did not start within 60 s", w.cmd.Process.Pid)
 		}
 	}
