@@ -70,8 +70,8 @@ func (k *Keyring) GoString() string {
 // The first key encrypts and every key decrypts. To rotate, add a new key as the first line
 // and keep the old ones until no workflow history that used them is still read.
 //
-// LoadKeys fails when the file is missing or unreadable, when group or others have any
-// permission on it (fix with chmod 600), when a line is malformed (the error names the line
+// LoadKeys fails when the file is missing or unreadable, when others (not the owner or the
+// group) have any permission on it (fix with chmod 600 or 640), when a line is malformed (the error names the line
 // number, never the key), when a key is not 32 bytes, when two lines share an ID, and when
 // the file holds no key.
 func LoadKeys(path string) (*Keyring, error) {
@@ -89,10 +89,10 @@ func LoadKeys(path string) (*Keyring, error) {
 		return nil, fmt.Errorf("codec key file %s is a directory: point to the key file", path)
 	}
 
-	// NOTE: a Kubernetes secret volume with fsGroup set makes files group-readable; mount it
-	// with defaultMode 0400 and no fsGroup, or copy the file, to pass this check.
-	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("codec key file %s has mode %04o, so group or others may read it: "+
+	// The group may read the file: a Kubernetes secret volume reaches a non-root container
+	// only through its fsGroup, with mode 0440.
+	if perm := info.Mode().Perm(); perm&0o007 != 0 {
+		return nil, fmt.Errorf("codec key file %s has mode %04o, so any user may read it: "+
 			"run chmod 600 %s", path, perm, path)
 	}
 
