@@ -134,12 +134,16 @@ func (a *UCMActivities) PushUsers(ctx context.Context, in PushUsersInput) (PushU
 		pending = append(pending, outcome)
 		result.count(outcome.Action)
 		a.Metrics.RecordPush(cluster.Name, outcome.Action)
+		// A heartbeat per user, not per flush: on a cluster paced to a few requests a second,
+		// outcomeFlushSize users can take longer than the heartbeat timeout, and Temporal would
+		// then start a second attempt beside this one. The Go SDK sends one heartbeat per 80%
+		// of the timeout (60 s at most) and keeps only the latest details, so the calls are cheap.
+		activity.RecordHeartbeat(ctx, it.Seq)
 
 		if len(pending) >= outcomeFlushSize {
 			if err := flush(); err != nil {
 				return result, err
 			}
-			activity.RecordHeartbeat(ctx, it.Seq)
 		}
 	}
 	return result, flush()
