@@ -29,3 +29,13 @@ lint:
 ## build: the CLI, the worker and the simulator into bin/
 build:
 	go build -o bin/ ./starter/cmd/ucmpush ./worker/cmd/ucmpush-worker ./deploy/axlsim
+
+.PHONY: bench chaos
+
+## bench: measure pushes, syncs and the engine on a stack of its own (deploy/bench.sh, ~25 min)
+bench:
+	deploy/bench.sh
+
+## chaos: kill and restart the worker and each service mid-push and mid-sync (internal/chaos)
+chaos:
+	UCMPUSH_CHAOS=required go test -count=1 -timeout 15m -parallel 8 -v ./internal/chaos/
