@@ -1,10 +1,12 @@
 package starter
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -51,7 +53,16 @@ func newSyncCommand(a *app) *cobra.Command {
 			input := workflows.LdapSyncThenPushInput{Directory: dir.Name, ConfirmRemovals: confirmRemovals,
 				ConfirmPush: confirmPush, DryRun: dryRun}
 			opts.StaticSummary = input.Summary()
-			run, err := tc.ExecuteWorkflow(ctx, opts, workflows.LdapSyncThenPush, input)
+			var run client.WorkflowRun
+			if dryRun {
+				// A dry run must not attach to a real sync, nor a real sync to a dry run.
+				opts.ID += "/dry-run"
+			} else if run, err = a.runningScheduledSync(ctx, tc, dir.Name); err != nil {
+				return err
+			}
+			if run == nil {
+				run, err = tc.ExecuteWorkflow(ctx, opts, workflows.LdapSyncThenPush, input)
+			}
 			if err != nil {
 				return fmt.Errorf("start sync of directory %s: %w", dir.Name, err)
 			}
@@ -125,4 +136,30 @@ func (a *app) printSyncResult(r workflows.LdapSyncThenPushResult) error {
 // pushFailures returns an error when any user failed to push, so scripts see a non-zero exit.
 func pushFailures(r workflows.LdapSyncThenPushResult) error {
 	return sitePushFailures(r.Sites)
+}
+
+// runningScheduledSync returns a sync of the directory that its schedule started and that
+// still runs, or nil. Scheduled runs carry the schedule's time in their ID, so the
+// use-existing policy of sync/<directory> does not see them; a CLI sync attaches to one
+// instead of running beside it.
+func (a *app) runningScheduledSync(ctx context.Context, tc client.Client, directory string) (client.WorkflowRun, error) {
+	// Directory names are letters, digits, '.', '_' and '-' only, so they are safe in a query.
+	query := fmt.Sprintf("WorkflowType = 'LdapSyncThenPush' AND %s = '%s' AND ExecutionStatus = 'Running'",
+		workflows.DirectoryKey.GetName(), directory)
+	resp, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: a.temporalCfg.Namespace, Query: query, PageSize: 10,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look for a running sync of directory %s: %w", directory, err)
+	}
+	for _, e := range resp.GetExecutions() {
+		id := e.GetExecution().GetWorkflowId()
+		if id == workflows.SyncWorkflowID(directory) {
+			continue
+		}
+		fmt.Fprintf(a.errOut, "A scheduled sync of directory %s is running (%s); following it "+
+			"instead of starting another.\n", directory, id)
+		return tc.GetWorkflow(ctx, id, e.GetExecution().GetRunId()), nil
+	}
+	return nil, nil
 }
