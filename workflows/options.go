@@ -12,10 +12,11 @@ import (
 // Activity option presets, one per dependency. Every retry policy is bounded, and each lists
 // the error types that no retry can fix (see [activities.NonRetryableErrors]).
 
-// storeOptions suit short PostgreSQL transactions: a few quick retries cover a restart.
+// storeOptions suit PostgreSQL transactions: a few quick retries cover a restart. Applying a
+// sync of 100,000 users is one transaction of tens of seconds, hence the long timeout.
 func storeOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		StartToCloseTimeout: 2 * time.Minute,
+		StartToCloseTimeout: 10 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,

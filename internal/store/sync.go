@@ -185,13 +185,14 @@ func checkSyncGuards(c SyncCounts, dir domain.Directory, confirm bool) *domain.S
 // shares without regard to case: UCM compares userids that way, so neither can be pushed
 // until the directory is fixed.
 func markDuplicateUserIDs(ctx context.Context, tx pgx.Tx, runID int64) error {
+	// Grouping keeps this linear in the run's size; a self-join on lower(userid) has no index
+	// to use and grew with the square of the directory.
 	_, err := tx.Exec(ctx, `UPDATE staged_entries e
 		SET invalid_reason = 'userid ' || e.userid || ' is used by another directory entry that ' ||
 			'differs only in case; UCM treats them as one user, so fix one of them in the directory'
-		WHERE e.run_id = $1 AND e.invalid_reason = '' AND EXISTS (
-			SELECT 1 FROM staged_entries o
-			WHERE o.run_id = $1 AND o.directory_key <> e.directory_key
-			AND lower(o.userid) = lower(e.userid))`, runID)
+		FROM (SELECT lower(userid) AS userid FROM staged_entries WHERE run_id = $1
+			GROUP BY lower(userid) HAVING count(*) > 1) d
+		WHERE e.run_id = $1 AND e.invalid_reason = '' AND lower(e.userid) = d.userid`, runID)
 	if err != nil {
 		return fmt.Errorf("check duplicate userids of sync run %d: %w", runID, err)
 	}
