@@ -197,7 +197,7 @@ type QuickUserStepInput struct {
 	Step string
 }
 
-// QuickUserStepResult is what a step did.
+// QuickUserStepResult is the outcome of one step.
 type QuickUserStepResult struct {
 	Step string
 	// Action is added, updated or unchanged.

@@ -79,7 +79,7 @@ func (s *Store) StageEntries(ctx context.Context, runID int64, entries []domain.
 	return nil
 }
 
-// SyncCounts says what a sync changed in the store.
+// SyncCounts counts the changes a sync made to the store.
 type SyncCounts struct {
 	Found     int `json:"found"`
 	Added     int `json:"added"`
