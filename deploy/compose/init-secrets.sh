@@ -30,5 +30,13 @@ write ucmpush-db-password "$(random)"
 # The URL carries the password that the ucmpush-db container is created with.
 write database-url "postgres://ucmpush:$(cat secrets/ucmpush-db-password)@ucmpush-db:5432/ucmpush?sslmode=disable"
 write axl-password "replace-with-the-axl-password"
+# The payload encryption key (KEYID:BASE64 of 32 random bytes). The worker rejects a key file
+# that any user may read, so this one is readable by its owner and the group of the
+# container's user 65532 only.
+if [ ! -e secrets/codec-keys ]; then
+    printf 'compose-%s:%s\n' "$(date +%Y%m%d)" "$(head -c 32 /dev/urandom | base64)" >secrets/codec-keys
+    chgrp 65532 secrets/codec-keys && chmod 0640 secrets/codec-keys
+    echo "wrote secrets/codec-keys"
+fi
 write ldap-password "replace-with-the-ldap-bind-password"
 chmod 0700 secrets
