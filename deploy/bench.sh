@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: measures ucmpush on a stack of its own and prints one line per figure, then the
-# ratios against the goals (see docs/benchmarks.md). It takes about 25 minutes on 2 cores.
+# ratios against the goals (see docs/benchmarks.md). It takes about 20 minutes on 2 cores.
 #
 #   deploy/bench.sh [bench flags]   for example deploy/bench.sh -skip-large
 #
@@ -13,7 +13,7 @@
 #
 # The stack is stopped on exit, whether the bench passed or not. The figures are also written to
 # BENCH_DIR/bench-<date>.txt. The exit status is the bench program's: 1 when a measurement could
-# not be taken, 0 otherwise, also when a goal is missed (the ratios say MISSED).
+# not be taken, 0 otherwise, also when a goal is missed (the ratios mark it MISSED).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

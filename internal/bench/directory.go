@@ -66,6 +66,9 @@ func measureDirectorySync(ctx context.Context, env *benchEnv, r *report, entries
 	r.addNote(prefix+"_ldapsearch_time", seconds(search), "s",
 		fmt.Sprintf("median of %d runs", ldapsearchRuns))
 	r.add(fmt.Sprintf("worker_peak_rss_sync_%d", entries), mib(peak), "MiB")
+	if err := recordSyncSteps(ctx, env, r, prefix, sc, ""); err != nil {
+		return nil, err
+	}
 
 	r.atMost(prefix+"_product_over_ldapsearch", seconds(elapsed), seconds(search), 2,
 		"sync into PostgreSQL / ldapsearch -E pr=500 to /dev/null")
@@ -150,6 +153,9 @@ func measureFullPush(ctx context.Context, env *benchEnv, r *report, entries int)
 	r.add(prefix+"_users", float64(len(users)), "users")
 	r.add(prefix+"_time", seconds(elapsed), "s")
 	r.add(prefix+"_rate", float64(len(users))/elapsed.Seconds(), "users/s")
+	if err := recordSyncSteps(ctx, env, r, prefix, sc, pushWorkflowID(sc, result)); err != nil {
+		return nil, err
+	}
 	return sc, nil
 }
 
@@ -182,6 +188,9 @@ func measureResync(ctx context.Context, env *benchEnv, r *report, sc *scenario, 
 	r.add(prefix+"_pushed", float64(push.Updated+push.Added), "users")
 	r.add(prefix+"_axl_writes", float64(writes), "writes")
 	r.add(prefix+"_time", seconds(elapsed), "s")
+	if err := recordSyncSteps(ctx, env, r, prefix, sc, pushWorkflowID(sc, result)); err != nil {
+		return nil, err
+	}
 	r.check(prefix+"_writes_equal_changed", float64(writes), fmt.Sprintf("= %d", changed),
 		writes == changed && push.Failed == 0, "AXL writes of the re-sync")
 	return sc, nil
@@ -227,6 +236,35 @@ func changeEntries(env *benchEnv, n int) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// recordSyncSteps adds the time of the last sync's directory read (StageDirectory) and of
+// applying it to the store (ApplySync), with their attempts, and of its push when it has one.
+func recordSyncSteps(ctx context.Context, env *benchEnv, r *report, prefix string, sc *scenario,
+	pushWorkflowID string) error {
+	steps, err := env.syncSteps(ctx, sc)
+	if err != nil {
+		return err
+	}
+	for _, step := range []struct{ activity, figure string }{
+		{"StageDirectory", "stage"}, {"ApplySync", "apply"},
+	} {
+		s := steps[step.activity]
+		note := ""
+		if s.attempts > 1 {
+			note = fmt.Sprintf("%d attempts: the earlier ones failed or timed out", s.attempts)
+		}
+		r.addNote(prefix+"_"+step.figure+"_time", seconds(s.elapsed), "s", note)
+	}
+	if pushWorkflowID == "" {
+		return nil
+	}
+	push, err := env.pushTime(ctx, pushWorkflowID)
+	if err != nil {
+		return err
+	}
+	r.add(prefix+"_push_time", seconds(push), "s")
+	return nil
 }
 
 // recordHistory adds the largest workflow history of the scenarios' runs.

@@ -128,8 +128,8 @@ func (e *benchEnv) openDatabase(ctx context.Context) error {
 	return nil
 }
 
-// close stops the worker and closes the connections. The work folder stays when the worker
-// log may explain a failure; it is under the system's temporary folder.
+// close stops the worker and closes the connections. The work folder, with the worker logs,
+// stays in the system's temporary folder.
 func (e *benchEnv) close() {
 	if e.worker != nil {
 		if err := e.worker.stop(); err != nil {

@@ -13,7 +13,7 @@
 //
 // Figures go to standard output as "name value unit", progress to standard error. The exit
 // status is 1 when a measurement could not be taken, and 0 otherwise, also when a goal is
-// missed: the ratios say so.
+// missed: the ratios mark it MISSED.
 package main
 
 import (

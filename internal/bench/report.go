@@ -111,8 +111,8 @@ func (r *report) print() {
 	}
 }
 
-// formatValue prints integers without decimals and other values with three significant
-// decimals at most.
+// formatValue prints integers without decimals, other values from 100 up with one decimal,
+// from 1 up with two and smaller ones with four.
 func formatValue(v float64) string {
 	if v == float64(int64(v)) {
 		return strconv.FormatInt(int64(v), 10)

@@ -67,6 +67,8 @@ type scenario struct {
 	sim       *simulator
 	// workflowIDs lists the workflows the scenario ran, for the history figure.
 	workflowIDs []string
+	// lastSync is the run ID of the scenario's last sync.
+	lastSync string
 }
 
 // newScenario configures a customer and its directory. With sim set, it adds the cluster, an
@@ -156,6 +158,7 @@ func (e *benchEnv) sync(ctx context.Context, sc *scenario) (workflows.LdapSyncTh
 	}
 	elapsed := time.Since(started)
 
+	sc.lastSync = run.GetRunID()
 	sc.workflowIDs = append(sc.workflowIDs, id)
 	for _, site := range result.Sites {
 		if site.PushWorkflowID != "" {
@@ -197,6 +200,17 @@ func siteResult(sc *scenario, r workflows.LdapSyncThenPushResult) (workflows.Pus
 		sc.directory, sc.site, r.Sites)
 }
 
+// pushWorkflowID returns the ID of the PushSite workflow that a sync started for the
+// scenario's site, or "".
+func pushWorkflowID(sc *scenario, r workflows.LdapSyncThenPushResult) string {
+	for _, s := range r.Sites {
+		if s.Site == sc.site.String() {
+			return s.PushWorkflowID
+		}
+	}
+	return ""
+}
+
 // maxHistory returns the largest history, in events, of any run of the given workflow IDs,
 // and the ID it belongs to. Continued runs of a PushSite count one by one.
 func (e *benchEnv) maxHistory(ctx context.Context, ids []string) (int64, string, error) {
@@ -227,4 +241,71 @@ func (e *benchEnv) maxHistory(ctx context.Context, ids []string) (int64, string,
 		}
 	}
 	return largest, largestID, nil
+}
+
+// syncStep is the time one activity type of a sync took, retries included.
+type syncStep struct {
+	elapsed  time.Duration
+	attempts int32
+}
+
+// syncSteps returns, per activity type of the scenario's last sync, the time from its first
+// schedule to its completion and its highest attempt, read from the workflow history.
+func (e *benchEnv) syncSteps(ctx context.Context, sc *scenario) (map[string]syncStep, error) {
+	id := workflows.SyncWorkflowID(sc.directory)
+	names := map[int64]string{}
+	scheduled := map[int64]time.Time{}
+	steps := map[string]syncStep{}
+
+	iter := e.temporal.GetWorkflowHistory(ctx, id, sc.lastSync, false,
+		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		event, err := iter.Next()
+		if err != nil {
+			return nil, fmt.Errorf("read the history of %s: %w", id, err)
+		}
+		at := event.GetEventTime().AsTime()
+		if a := event.GetActivityTaskScheduledEventAttributes(); a != nil {
+			names[event.GetEventId()] = a.GetActivityType().GetName()
+			scheduled[event.GetEventId()] = at
+		}
+		if a := event.GetActivityTaskStartedEventAttributes(); a != nil {
+			name := names[a.GetScheduledEventId()]
+			step := steps[name]
+			step.attempts = max(step.attempts, a.GetAttempt())
+			steps[name] = step
+		}
+		if a := event.GetActivityTaskCompletedEventAttributes(); a != nil {
+			name := names[a.GetScheduledEventId()]
+			step := steps[name]
+			step.elapsed += at.Sub(scheduled[a.GetScheduledEventId()])
+			steps[name] = step
+		}
+	}
+	return steps, nil
+}
+
+// pushTime returns the time from the start of a PushSite workflow to the close of its last
+// run, continued runs included.
+func (e *benchEnv) pushTime(ctx context.Context, id string) (time.Duration, error) {
+	resp, err := e.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("WorkflowId = '%s'", id),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("list the runs of workflow %s: %w", id, err)
+	}
+	var first, last time.Time
+	for _, info := range resp.GetExecutions() {
+		start, end := info.GetStartTime().AsTime(), info.GetCloseTime().AsTime()
+		if first.IsZero() || start.Before(first) {
+			first = start
+		}
+		if end.After(last) {
+			last = end
+		}
+	}
+	if first.IsZero() || last.Before(first) {
+		return 0, fmt.Errorf("no closed run of workflow %s is listed yet", id)
+	}
+	return last.Sub(first), nil
 }
