@@ -135,8 +135,14 @@ func measureFullPush(ctx context.Context, env *benchEnv, r *report, entries int)
 		return nil, err
 	}
 
+	prefix := fmt.Sprintf("sync_push_%d", entries)
 	progress("syncing and pushing %d entries", entries)
 	result, elapsed, err := env.sync(ctx, sc)
+	if errors.Is(err, errSyncTimedOut) {
+		r.addNote(prefix+"_time", seconds(env.syncTimeout), "s",
+			"lower bound: the sync did not finish and was terminated")
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +155,6 @@ func measureFullPush(ctx context.Context, env *benchEnv, r *report, entries int)
 		return nil, err
 	}
 
-	prefix := fmt.Sprintf("sync_push_%d", entries)
 	r.add(prefix+"_users", float64(len(users)), "users")
 	r.add(prefix+"_time", seconds(elapsed), "s")
 	r.add(prefix+"_rate", float64(len(users))/elapsed.Seconds(), "users/s")
@@ -170,9 +175,15 @@ func measureResync(ctx context.Context, env *benchEnv, r *report, sc *scenario, 
 		return nil, err
 	}
 
+	prefix := fmt.Sprintf("resync_%d", entries)
 	before := sc.sim.writes()
 	progress("re-syncing after changing %d entries", changed)
 	result, elapsed, err := env.sync(ctx, sc)
+	if errors.Is(err, errSyncTimedOut) {
+		r.addNote(prefix+"_time", seconds(env.syncTimeout), "s",
+			"lower bound: the sync did not finish and was terminated")
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +193,6 @@ func measureResync(ctx context.Context, env *benchEnv, r *report, sc *scenario, 
 		return nil, err
 	}
 
-	prefix := fmt.Sprintf("resync_%d", entries)
 	r.add(prefix+"_changed", float64(changed), "users")
 	r.add(prefix+"_updated", float64(result.Sync.Updated), "users")
 	r.add(prefix+"_pushed", float64(push.Updated+push.Added), "users")

@@ -151,20 +151,16 @@ func runLarge(ctx context.Context, env *benchEnv, r *report, o options) error {
 	}
 
 	dir, err := measureDirectorySync(ctx, env, r, entries)
-	if errors.Is(err, errSyncTimedOut) {
-		progress("the %d-entry phase stops here: %v", entries, err)
-		return nil
-	}
 	if err != nil {
-		return err
+		return stopPhase(entries, err)
 	}
 	full, err := measureFullPush(ctx, env, r, entries)
 	if err != nil {
-		return err
+		return stopPhase(entries, err)
 	}
 	resync, err := measureResync(ctx, env, r, full, entries)
 	if err != nil {
-		return err
+		return stopPhase(entries, err)
 	}
 	if err := recordHistory(ctx, env, r, entries, dir, full, resync); err != nil {
 		return err
@@ -176,6 +172,16 @@ func runLarge(ctx context.Context, env *benchEnv, r *report, o options) error {
 	}
 	r.add(fmt.Sprintf("worker_peak_rss_after_push_%d", entries), mib(peak), "MiB")
 	return nil
+}
+
+// stopPhase ends a phase whose sync was terminated after the sync timeout, which the figures
+// record as missed, and passes any other error on.
+func stopPhase(entries int, err error) error {
+	if errors.Is(err, errSyncTimedOut) {
+		progress("the %d-entry phase stops here: %v", entries, err)
+		return nil
+	}
+	return err
 }
 
 // progress prints one line on standard error, stamped with the time of day.
