@@ -83,18 +83,18 @@ func openEnv(ctx context.Context, workerBin string, syncTimeout time.Duration) (
 		return nil, fmt.Errorf("create a work folder: %w", err)
 	}
 	if err := e.openDatabase(ctx); err != nil {
-		e.close()
+		e.close(true)
 		return nil, err
 	}
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	e.temporal, err = worker.Dial(os.Getenv("TEMPORAL_ADDRESS"), os.Getenv("TEMPORAL_NAMESPACE"), log)
 	if err != nil {
-		e.close()
+		e.close(true)
 		return nil, fmt.Errorf("dial Temporal at %s: %w", os.Getenv("TEMPORAL_ADDRESS"), err)
 	}
 	if err := e.restartWorker(ctx); err != nil {
-		e.close()
+		e.close(true)
 		return nil, err
 	}
 	return e, nil
@@ -128,9 +128,9 @@ func (e *benchEnv) openDatabase(ctx context.Context) error {
 	return nil
 }
 
-// close stops the worker and closes the connections. The work folder, with the worker logs,
-// stays in the system's temporary folder.
-func (e *benchEnv) close() {
+// close stops the worker and closes the connections. It removes the work folder unless keep is
+// set, so that the worker logs of a failed run stay to be read.
+func (e *benchEnv) close(keep bool) {
 	if e.worker != nil {
 		if err := e.worker.stop(); err != nil {
 			progress("stop the worker: %v", err)
@@ -141,6 +141,13 @@ func (e *benchEnv) close() {
 	}
 	if e.db != nil {
 		e.db.Close()
+	}
+	if keep {
+		progress("the worker logs are in %s", e.workDir)
+		return
+	}
+	if err := os.RemoveAll(e.workDir); err != nil {
+		progress("remove the work folder: %v", err)
 	}
 }
 

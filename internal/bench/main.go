@@ -89,29 +89,27 @@ func (o options) validate() error {
 	return nil
 }
 
-// run takes every measurement in order, then prints the figures and the ratios.
-func run(ctx context.Context, o options) error {
+// run takes every measurement in order, then prints the figures and the ratios. The figures
+// taken before an error are printed too.
+func run(ctx context.Context, o options) (err error) {
 	started := time.Now()
 	env, err := openEnv(ctx, o.workerBin, o.syncTimeout)
 	if err != nil {
 		return err
 	}
-	defer env.close()
+	defer func() { env.close(err != nil) }()
 
 	r := newReport(os.Stdout)
+	defer r.print()
 	if err := runSmall(ctx, env, r, o); err != nil {
-		r.print()
 		return err
 	}
 	if !o.skipLarge {
 		if err := runLarge(ctx, env, r, o); err != nil {
-			r.print()
 			return err
 		}
 	}
-
 	progress("all measurements taken in %s", time.Since(started).Round(time.Second))
-	r.print()
 	return nil
 }
 
