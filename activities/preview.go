@@ -6,6 +6,7 @@ import (
 
 	"github.com/ucmpush/ucmpush/domain"
 	"github.com/ucmpush/ucmpush/internal/axl"
+	"github.com/ucmpush/ucmpush/internal/store"
 )
 
 // UserPreview is what a push would do to one user, found by reading UCM only.
@@ -27,12 +28,29 @@ type PreviewUsersResult struct {
 // it, update which fields, or leave it; it writes nothing to UCM or to the users' push state.
 // Reads go through the cluster's in-flight slots like a push.
 func (a *UCMActivities) PreviewUsers(ctx context.Context, in PushUsersInput) (PreviewUsersResult, error) {
-	var result PreviewUsersResult
 	items, err := a.Store.PlanItems(ctx, in.PlanID, in.From, in.To)
 	if err != nil {
-		return result, storeError(err)
+		return PreviewUsersResult{}, storeError(err)
 	}
-	axlClient, cluster, err := a.client(ctx, in.ClusterID)
+	return a.preview(ctx, in.ClusterID, items)
+}
+
+// PreviewPlanItemsInput carries planned users themselves, for a plan that exists only inside
+// a rolled-back transaction (see [StoreActivities.DryRunMoveUsers]).
+type PreviewPlanItemsInput struct {
+	ClusterID int64
+	Items     []store.PlanItem
+}
+
+// PreviewPlanItems does what [UCMActivities.PreviewUsers] does for the given users, reading
+// nothing of them from the store.
+func (a *UCMActivities) PreviewPlanItems(ctx context.Context, in PreviewPlanItemsInput) (PreviewUsersResult, error) {
+	return a.preview(ctx, in.ClusterID, in.Items)
+}
+
+func (a *UCMActivities) preview(ctx context.Context, clusterID int64, items []store.PlanItem) (PreviewUsersResult, error) {
+	var result PreviewUsersResult
+	axlClient, cluster, err := a.client(ctx, clusterID)
 	if err != nil {
 		return result, err
 	}

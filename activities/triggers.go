@@ -2,7 +2,11 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/ucmpush/ucmpush/domain"
 	"github.com/ucmpush/ucmpush/internal/store"
@@ -178,4 +182,201 @@ func (a *StoreActivities) ListSitesUnder(ctx context.Context, in ListSitesUnderI
 		}
 	}
 	return result, nil
+}
+
+// NotPushedReason returns why a trigger's push skips the site, or "" when it pushes it: no
+// UCM serves the site, or, unless the push is manual, the site's auto push is off.
+func (t SiteTarget) NotPushedReason(manual bool) string {
+	switch {
+	case t.NotServed != "":
+		return t.NotServed
+	case !t.AutoPush && !manual:
+		return fmt.Sprintf("auto push is off; push by hand with `ucmpush push site %s`, "+
+			"or turn it on with `ucmpush site set %s --auto-push=on`", t.Site, t.Site)
+	}
+	return ""
+}
+
+// MoveTargets returns the sites of all that a move to the site named target concerns, in
+// the order of all: the target itself, and every site that received users from the move
+// rules that the move applied.
+func MoveTargets(all []SiteTarget, moves ApplyMoveRulesResult, target string) []SiteTarget {
+	received := map[int64]bool{}
+	for _, m := range moves.Sites {
+		received[m.SiteID] = m.Moved > 0
+	}
+	var sites []SiteTarget
+	for _, site := range all {
+		if received[site.SiteID] || site.Site == target {
+			sites = append(sites, site)
+		}
+	}
+	return sites
+}
+
+// The dry-run activities below run a trigger's first step exactly as the real activity does,
+// in a transaction that [store.Store.DryRun] rolls back. Inside it they also plan the push of
+// every site the real run would push, as PushSite would plan it, and return the change and
+// the plans: nothing of either is ever committed.
+
+// PlanPage selects the planned users that a dry run returns: seq from From to To of each
+// site's plan, both included.
+type PlanPage struct {
+	From, To int
+}
+
+// SitePlanPreview is the plan that a push of one site would freeze after the change.
+type SitePlanPreview struct {
+	SiteID    int64
+	ClusterID int64
+	Cluster   string
+	// Total, Unchanged and Skipped count as in [PlanSitePushResult].
+	Total     int
+	Unchanged int
+	Skipped   int
+	// Items are the planned users of the requested page, in seq order.
+	Items []store.PlanItem
+}
+
+// TriggerPreview is what a trigger's first step would change, and the pushes that would
+// follow, as seen inside the rolled-back transaction.
+type TriggerPreview struct {
+	// Sites are the sites the real run would consider, as they would be after the change.
+	Sites []SiteTarget
+	// Moves counts the users each site would receive (moves only).
+	Moves ApplyMoveRulesResult
+	// Unserved counts push states that would become unserved (NDL changes only; a move
+	// counts them per site in Moves).
+	Unserved int
+	// Plans holds one plan per site of Sites that the real run would push, in that order.
+	Plans []SitePlanPreview
+}
+
+// DryRunMoveUsersInput is a move to preview.
+type DryRunMoveUsersInput struct {
+	Move MoveUsersInput
+	// RunKey is unique to the dry run; it names the plans made inside the transaction.
+	RunKey string
+	Page   PlanPage
+}
+
+// DryRunMoveUsers previews [StoreActivities.MoveUsers] and the pushes of the sites that
+// would receive users, writing nothing.
+func (a *StoreActivities) DryRunMoveUsers(ctx context.Context, in DryRunMoveUsersInput) (TriggerPreview, error) {
+	return a.dryRun(ctx, in.RunKey, in.Move.ChangeKey, in.Page, func(tx *StoreActivities) (TriggerPreview, error) {
+		moved, err := tx.MoveUsers(ctx, in.Move)
+		if err != nil {
+			return TriggerPreview{}, err
+		}
+
+		all, err := tx.ListSites(ctx, ListSitesInput{CustomerID: moved.CustomerID})
+		if err != nil {
+			return TriggerPreview{}, err
+		}
+		return TriggerPreview{Sites: MoveTargets(all.Sites, moved.Moves, in.Move.Site),
+			Moves: moved.Moves}, nil
+	})
+}
+
+// DryRunChangeNDLInput is an NDL change to preview.
+type DryRunChangeNDLInput struct {
+	Change ChangeNDLInput
+	// RunKey is unique to the dry run; it names the plans made inside the transaction.
+	RunKey string
+	Page   PlanPage
+}
+
+// DryRunChangeNDL previews [StoreActivities.ChangeNDL] and the pushes of the sites it
+// concerns, writing nothing.
+func (a *StoreActivities) DryRunChangeNDL(ctx context.Context, in DryRunChangeNDLInput) (TriggerPreview, error) {
+	return a.dryRun(ctx, in.RunKey, "", in.Page, func(tx *StoreActivities) (TriggerPreview, error) {
+		change, err := tx.ChangeNDL(ctx, in.Change)
+		if err != nil {
+			return TriggerPreview{}, err
+		}
+		return TriggerPreview{Sites: change.Sites.Sites, Unserved: change.Unserved}, nil
+	})
+}
+
+// DryRunCreateUserInput is a user creation to preview.
+type DryRunCreateUserInput struct {
+	Create CreateUserInput
+	// RunKey is unique to the dry run; it names the plans made inside the transaction.
+	RunKey string
+	Page   PlanPage
+}
+
+// DryRunCreateUser previews [StoreActivities.CreateUser] and the push of its site, writing
+// nothing. A userid that the customer already has fails as the real step does.
+func (a *StoreActivities) DryRunCreateUser(ctx context.Context, in DryRunCreateUserInput) (TriggerPreview, error) {
+	return a.dryRun(ctx, in.RunKey, in.Create.ChangeKey, in.Page, func(tx *StoreActivities) (TriggerPreview, error) {
+		created, err := tx.CreateUser(ctx, in.Create)
+		if err != nil {
+			return TriggerPreview{}, err
+		}
+		return TriggerPreview{Sites: []SiteTarget{created.Site}}, nil
+	})
+}
+
+// dryRun runs change, then plans the push of each site it returns that an automatic push
+// would reach, all in one transaction that is rolled back.
+func (a *StoreActivities) dryRun(ctx context.Context, runKey, changeKey string, page PlanPage,
+	change func(tx *StoreActivities) (TriggerPreview, error)) (TriggerPreview, error) {
+	var preview TriggerPreview
+	err := a.Store.DryRun(ctx, func(tx *store.Store) error {
+		acts := &StoreActivities{Store: tx}
+		var err error
+		if preview, err = change(acts); err != nil {
+			return err
+		}
+
+		for _, site := range preview.Sites {
+			if site.NotPushedReason(false) != "" {
+				continue
+			}
+			plan, err := acts.planPreview(ctx, site, runKey, changeKey, page)
+			if err != nil {
+				return err
+			}
+			preview.Plans = append(preview.Plans, plan)
+		}
+		return nil
+	})
+	if err != nil {
+		return TriggerPreview{}, classified(err)
+	}
+	activity.GetLogger(ctx).Info("Dry run of a trigger rolled back", "sites", len(preview.Sites),
+		"plans", len(preview.Plans), "from", page.From, "to", page.To)
+	return preview, nil
+}
+
+// planPreview plans the site's push with the activity that PushSite calls, then reads the
+// page of the plan.
+func (a *StoreActivities) planPreview(ctx context.Context, site SiteTarget, runKey, changeKey string,
+	page PlanPage) (SitePlanPreview, error) {
+	plan, err := a.PlanSitePush(ctx, PlanSitePushInput{
+		SiteID:    site.SiteID,
+		PlanKey:   fmt.Sprintf("dry-run/%s/%d", runKey, site.SiteID),
+		ChangeKey: changeKey,
+	})
+	if err != nil {
+		return SitePlanPreview{}, err
+	}
+
+	items, err := a.Store.PlanItems(ctx, plan.PlanID, page.From, page.To)
+	if err != nil {
+		return SitePlanPreview{}, storeError(err)
+	}
+	return SitePlanPreview{SiteID: site.SiteID, ClusterID: plan.ClusterID, Cluster: plan.Cluster,
+		Total: plan.Total, Unchanged: plan.Unchanged, Skipped: plan.Skipped, Items: items}, nil
+}
+
+// classified returns err as it is when it already carries an application error type, and
+// classifies it as a store error otherwise.
+func classified(err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return err
+	}
+	return storeError(err)
 }

@@ -15,6 +15,9 @@ type SiteNDLChangedInput struct {
 	Site    string `json:",omitempty"`
 	NDL     string
 	Cluster string `json:",omitempty"`
+	// DryRun applies the change and plans the pushes in a transaction that is rolled back,
+	// reads UCM for the users a push would send, and writes nothing.
+	DryRun bool `json:",omitempty"`
 }
 
 // SiteNDLChanged applies an NDL change, then pushes the users of every site it concerns to
@@ -22,7 +25,8 @@ type SiteNDLChangedInput struct {
 // to an NDL with a UCM (trigger 2), or of every site on an NDL that newly names a UCM
 // (trigger 3). Each push plans the users not yet on that cluster, so a change that leaves a
 // site's cluster as it was pushes nothing. Users on a cluster that no longer serves their
-// site keep their data there; their push state there becomes unserved.
+// site keep their data there; their push state there becomes unserved. A dry run previews
+// all of this and writes nothing; see [previewTrigger].
 func SiteNDLChanged(ctx workflow.Context, in SiteNDLChangedInput) (TriggerResult, error) {
 	result := TriggerResult{Trigger: TriggerNDLChanged, Change: describeNDLChange(in)}
 	pushes := &sitePushes{Trigger: TriggerNDLChanged}
@@ -32,10 +36,22 @@ func SiteNDLChanged(ctx workflow.Context, in SiteNDLChangedInput) (TriggerResult
 
 	var s *activities.StoreActivities
 	storeCtx := workflow.WithActivityOptions(ctx, storeOptions())
+	changeNDL := activities.ChangeNDLInput{Site: in.Site, NDL: in.NDL, Cluster: in.Cluster}
+	if in.DryRun {
+		return previewTrigger(ctx, result, func(page activities.PlanPage) (activities.TriggerPreview, error) {
+			var preview activities.TriggerPreview
+			err := workflow.ExecuteActivity(storeCtx, s.DryRunChangeNDL, activities.DryRunChangeNDLInput{
+				Change: changeNDL, RunKey: changeKey(ctx), Page: page,
+			}).Get(ctx, &preview)
+			if err != nil {
+				return preview, fmt.Errorf("dry run of %s: %w", result.Change, err)
+			}
+			return preview, nil
+		})
+	}
+
 	var change activities.ChangeNDLResult
-	err := workflow.ExecuteActivity(storeCtx, s.ChangeNDL, activities.ChangeNDLInput{
-		Site: in.Site, NDL: in.NDL, Cluster: in.Cluster,
-	}).Get(ctx, &change)
+	err := workflow.ExecuteActivity(storeCtx, s.ChangeNDL, changeNDL).Get(ctx, &change)
 	if err != nil {
 		return result, fmt.Errorf("%s: %w", result.Change, err)
 	}

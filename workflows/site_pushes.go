@@ -46,14 +46,8 @@ func (p *sitePushes) run(ctx workflow.Context, sites []activities.SiteTarget, mo
 		results[i] = SiteResult{Site: site.Site, AutoPush: site.AutoPush, Cluster: site.Cluster,
 			Users: site.Users, Moved: moved[site.SiteID].Moved,
 			LeftOnOldCluster: moved[site.SiteID].LeftOnOldCluster}
-		switch {
-		case site.NotServed != "":
-			results[i].NotPushed = site.NotServed
-			continue
-		case !site.AutoPush && !p.Manual:
-			results[i].NotPushed = fmt.Sprintf("auto push is off; push by hand with "+
-				"`ucmpush push site %s`, or turn it on with `ucmpush site set %s --auto-push=on`",
-				site.Site, site.Site)
+		if reason := site.NotPushedReason(p.Manual); reason != "" {
+			results[i].NotPushed = reason
 			continue
 		}
 

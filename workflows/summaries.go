@@ -38,14 +38,24 @@ func (in PushSiteInput) Summary() string {
 }
 
 // Summary describes the move.
-func (in UsersMovedInput) Summary() string { return upperFirst(describeMove(in)) }
+func (in UsersMovedInput) Summary() string { return dryRunSummary(in.DryRun, describeMove(in)) }
 
 // Summary describes the NDL change.
-func (in SiteNDLChangedInput) Summary() string { return upperFirst(describeNDLChange(in)) }
+func (in SiteNDLChangedInput) Summary() string {
+	return dryRunSummary(in.DryRun, describeNDLChange(in))
+}
 
 // Summary describes the new user.
 func (in UserCreatedInput) Summary() string {
-	return fmt.Sprintf("Create user %s at %s", in.Attributes.UserID, in.Site)
+	return dryRunSummary(in.DryRun, fmt.Sprintf("create user %s at %s", in.Attributes.UserID, in.Site))
+}
+
+// dryRunSummary returns change with a capital, or for a dry run says that nothing is written.
+func dryRunSummary(dryRun bool, change string) string {
+	if dryRun {
+		return "Dry run, nothing written: " + change
+	}
+	return upperFirst(change)
 }
 
 // Summary describes the node push.

@@ -13,10 +13,13 @@ import (
 // each concerned site pushed.
 type TriggerResult struct {
 	Trigger string
+	// DryRun is set on a dry run's result: nothing was written, and each site's Push is the
+	// preview of what its push would do.
+	DryRun bool `json:",omitempty"`
 	// Change describes what the first step applied, for operators.
 	Change string
-	// Unserved counts users' push states now on a UCM cluster that no longer serves them.
-	// Nothing was deleted from that cluster.
+	// Unserved counts users' push states now on a UCM cluster that no longer serves them, or
+	// for a dry run those that would be. Nothing was deleted from that cluster.
 	Unserved int `json:",omitempty"`
 	// UsersWithoutSite counts the users of a pushed customer that no site holds; they are
 	// skipped until a move rule or an operator places them.

@@ -18,13 +18,16 @@ type UsersMovedInput struct {
 	Kind      domain.MoveRuleKind
 	Filter    string   `json:",omitempty"`
 	Usernames []string `json:",omitempty"`
+	// DryRun computes the move and the pushes that would follow in a transaction that is
+	// rolled back, reads UCM for the users a push would send, and writes nothing.
+	DryRun bool `json:",omitempty"`
 }
 
 // UsersMoved moves users to a site, then pushes exactly the moved users to the UCM cluster of
 // each site that received some, where that site's auto push is on (trigger 1). The move is
 // recorded as a move rule ahead of the customer's other rules, so the next sync keeps it; a
 // user moved away from a site on another cluster stays on that cluster, and the result
-// counts those users.
+// counts those users. A dry run previews all of this and writes nothing; see [previewTrigger].
 func UsersMoved(ctx workflow.Context, in UsersMovedInput) (TriggerResult, error) {
 	result := TriggerResult{Trigger: TriggerMoved, Change: describeMove(in)}
 	pushes := &sitePushes{Trigger: TriggerMoved, Customer: customerOf(in.Site), ChangeKey: changeKey(ctx)}
@@ -34,11 +37,23 @@ func UsersMoved(ctx workflow.Context, in UsersMovedInput) (TriggerResult, error)
 
 	var s *activities.StoreActivities
 	storeCtx := workflow.WithActivityOptions(ctx, storeOptions())
+	move := activities.MoveUsersInput{Site: in.Site, Kind: in.Kind, Filter: in.Filter,
+		Usernames: in.Usernames, ChangeKey: pushes.ChangeKey}
+	if in.DryRun {
+		return previewTrigger(ctx, result, func(page activities.PlanPage) (activities.TriggerPreview, error) {
+			var preview activities.TriggerPreview
+			err := workflow.ExecuteActivity(storeCtx, s.DryRunMoveUsers, activities.DryRunMoveUsersInput{
+				Move: move, RunKey: pushes.ChangeKey, Page: page,
+			}).Get(ctx, &preview)
+			if err != nil {
+				return preview, fmt.Errorf("dry run of a move of users to site %s: %w", in.Site, err)
+			}
+			return preview, nil
+		})
+	}
+
 	var moved activities.MoveUsersResult
-	err := workflow.ExecuteActivity(storeCtx, s.MoveUsers, activities.MoveUsersInput{
-		Site: in.Site, Kind: in.Kind, Filter: in.Filter, Usernames: in.Usernames,
-		ChangeKey: pushes.ChangeKey,
-	}).Get(ctx, &moved)
+	err := workflow.ExecuteActivity(storeCtx, s.MoveUsers, move).Get(ctx, &moved)
 	if err != nil {
 		return result, fmt.Errorf("move users to site %s: %w", in.Site, err)
 	}
@@ -50,17 +65,7 @@ func UsersMoved(ctx workflow.Context, in UsersMovedInput) (TriggerResult, error)
 	if err != nil {
 		return result, fmt.Errorf("list sites of customer %s: %w", pushes.Customer, err)
 	}
-	received := map[int64]bool{}
-	for _, m := range moved.Moves.Sites {
-		received[m.SiteID] = m.Moved > 0
-	}
-	var sites []activities.SiteTarget
-	for _, site := range all.Sites {
-		if received[site.SiteID] || site.Site == in.Site {
-			sites = append(sites, site)
-		}
-	}
-
+	sites := activities.MoveTargets(all.Sites, moved.Moves, in.Site)
 	result.Sites = pushes.run(ctx, sites, moved.Moves)
 	return finishTrigger(ctx, result)
 }

@@ -29,7 +29,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		return nil, err
 	}
 
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := s.root.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("acquire connection for migrations: %w", err)
 	}

@@ -13,9 +13,24 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Store is a pool of connections to the ucmpush database. It is safe for concurrent use.
+// Store is a pool of connections to the ucmpush database. It is safe for concurrent use,
+// except for the Store that [Store.DryRun] hands to its function.
 type Store struct {
-	pool *pgxpool.Pool
+	// pool runs every query: the connection pool, or the transaction of [Store.DryRun].
+	pool querier
+	// root is the connection pool itself; nil in the Store of [Store.DryRun], so nothing run
+	// there can reach the database outside its transaction.
+	root *pgxpool.Pool
+}
+
+// querier is what the store's queries need, which a pool and a transaction both offer.
+type querier interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value DSN) and checks the
@@ -40,14 +55,14 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connect to database %s:%d/%s: %w",
 			cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, root: pool}, nil
 }
 
 // Close closes every connection of the pool. Calls after Close fail.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() { s.root.Close() }
 
 // Pool returns the underlying pool, for tests that inspect tables directly.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+func (s *Store) Pool() *pgxpool.Pool { return s.root }
 
 // NotFoundError reports a named object that does not exist.
 type NotFoundError struct {

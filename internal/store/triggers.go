@@ -203,3 +203,28 @@ func (s *Store) CountFailedUsers(ctx context.Context, siteID int64) (int, error)
 		WHERE u.site_id = $1 AND u.status = 'active' AND p.status = 'failed'`, siteID).Scan(&n)
 	return n, err
 }
+
+// DryRun runs fn with a Store whose every query runs in one transaction, then rolls that
+// transaction back, whatever fn returns: fn sees its own writes, and no other session ever
+// does. It never commits; transactions that fn's store calls begin become savepoints of this
+// one. Sequences that fn draws IDs from stay advanced, as PostgreSQL never rolls them back.
+// The Store given to fn must not be kept, used from several goroutines, closed or migrated,
+// and its Pool returns nil. fn's error is returned as it is, so errors classified inside fn
+// keep their type; a failure to begin or roll back is wrapped.
+func (s *Store) DryRun(ctx context.Context, fn func(tx *Store) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin dry-run transaction: %w", err)
+	}
+	// A rollback after a failed statement or a cancelled context still ends the transaction,
+	// and so does the connection's end if the process dies before it.
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+
+	if err := fn(&Store{pool: tx}); err != nil {
+		return err
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		return fmt.Errorf("roll back dry-run transaction: %w", err)
+	}
+	return nil
+}
