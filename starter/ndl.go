@@ -47,14 +47,18 @@ func newNDLAddCommand(a *app) *cobra.Command {
 
 func newNDLSetCommand(a *app) *cobra.Command {
 	var cluster string
-	var wait bool
+	var wait, dryRun bool
 	cmd := &cobra.Command{
 		Use:   "set NAME --cluster CLUSTER",
 		Short: "Change the UCM cluster an NDL names (--cluster \"\" removes it)",
 		Long: "Start a SiteNDLChanged workflow: its first step makes the NDL name the cluster, " +
 			"then the users of every site on the NDL whose auto push is on are pushed to the new " +
 			"cluster. Nothing is deleted from the old cluster; the users' push state there " +
-			"becomes unserved.",
+			"becomes unserved.\n\n" +
+			"--dry-run makes the same change and plans the same pushes in a transaction that is " +
+			"rolled back, reads UCM, and prints per site and user what would be added, updated, " +
+			"left unchanged or refused, and how many push states would become unserved; nothing " +
+			"is written.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -71,22 +75,19 @@ func newNDLSetCommand(a *app) *cobra.Command {
 				}
 			}
 
-			input := workflows.SiteNDLChangedInput{NDL: args[0], Cluster: cluster}
+			input := workflows.SiteNDLChangedInput{NDL: args[0], Cluster: cluster, DryRun: dryRun}
 			attrs := []temporal.SearchAttributeUpdate{
 				workflows.TriggerKey.ValueSet(workflows.TriggerNDLChanged),
 				workflows.ClusterKey.ValueSet(cluster),
 			}
-			run, err := a.start(ctx, workflows.NDLClusterChangedWorkflowID(args[0], cluster), attrs,
-				workflows.SiteNDLChanged, input)
-			if err != nil || !wait {
-				return err
-			}
-			return a.waitTrigger(ctx, run)
+			return a.startTrigger(ctx, workflows.NDLClusterChangedWorkflowID(args[0], cluster), attrs,
+				workflows.SiteNDLChanged, input, dryRun, wait)
 		},
 	}
 	cmd.Flags().StringVar(&cluster, "cluster", "", "UCM cluster the NDL names")
 	_ = cmd.MarkFlagRequired("cluster")
 	addWaitFlag(cmd, &wait)
+	addDryRunTriggerFlag(cmd, &dryRun)
 	return cmd
 }
 

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/ucmpush/ucmpush/activities"
 	"github.com/ucmpush/ucmpush/domain"
 	"github.com/ucmpush/ucmpush/internal/store"
 	"github.com/ucmpush/ucmpush/workflows"
@@ -101,16 +102,7 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 		fmt.Fprintf(a.out, "\nDry run of site %s on UCM cluster %s, nothing written: of %d planned "+
 			"users, %d would be added, %d updated, %d left unchanged, %d refused; %d skipped.\n",
 			r.Site, r.Cluster, r.Planned, r.Added, r.Updated, r.Unchanged, r.Failed, r.Skipped)
-		for _, p := range r.Preview {
-			line := "  " + p.Action + " " + p.UserID
-			if len(p.Fields) > 0 {
-				line += ": " + strings.Join(p.Fields, ", ")
-			}
-			if p.Reason != "" {
-				line += " (" + p.Reason + ")"
-			}
-			fmt.Fprintln(a.out, line)
-		}
+		a.printPreviews(r.Preview)
 	} else {
 		if r.Error != "" {
 			fmt.Fprintf(a.out, "\nSite %s: %s\n", r.Site, r.Error)
@@ -126,6 +118,21 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 		return fmt.Errorf("%d users of site %s failed to push", r.Failed, r.Site)
 	}
 	return nil
+}
+
+// printPreviews prints one line per previewed user: the action, the userid, the fields an
+// update would write and the reason of a refusal.
+func (a *app) printPreviews(previews []activities.UserPreview) {
+	for _, p := range previews {
+		line := "  " + p.Action + " " + p.UserID
+		if len(p.Fields) > 0 {
+			line += ": " + strings.Join(p.Fields, ", ")
+		}
+		if p.Reason != "" {
+			line += " (" + p.Reason + ")"
+		}
+		fmt.Fprintln(a.out, line)
+	}
 }
 
 func newPushCustomerCommand(a *app) *cobra.Command {

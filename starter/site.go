@@ -51,7 +51,7 @@ func newSiteAddCommand(a *app) *cobra.Command {
 
 func newSiteSetCommand(a *app) *cobra.Command {
 	var ndl string
-	var autoPush, wait bool
+	var autoPush, wait, dryRun bool
 	var confirmAbove int
 	cmd := &cobra.Command{
 		Use:   "set CUSTOMER/SITE [--auto-push=on|off] [--ndl NAME] [--confirm-above N]",
@@ -62,7 +62,11 @@ func newSiteSetCommand(a *app) *cobra.Command {
 			"on that cluster is pushed. Users on a cluster that no longer serves the site stay " +
 			"there and are marked unserved.\n\n" +
 			"Turning auto push on pushes nothing by itself: the next trigger pushes every user of " +
-			"the site not yet on its UCM, and `ucmpush push site` pushes everyone now.",
+			"the site not yet on its UCM, and `ucmpush push site` pushes everyone now.\n\n" +
+			"--dry-run, with --ndl alone, links the NDL and plans the push in a transaction that " +
+			"is rolled back, reads UCM, and prints per user what would be added, updated, left " +
+			"unchanged or refused, and how many push states would become unserved; nothing is " +
+			"written.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -73,6 +77,9 @@ func newSiteSetCommand(a *app) *cobra.Command {
 			if !cmd.Flags().Changed("auto-push") && !cmd.Flags().Changed("ndl") &&
 				!cmd.Flags().Changed("confirm-above") {
 				return fmt.Errorf("nothing to change: give --auto-push=on|off, --ndl NAME or --confirm-above N")
+			}
+			if err := checkSiteDryRun(cmd, dryRun); err != nil {
+				return err
 			}
 			if confirmAbove < 0 {
 				return fmt.Errorf("invalid --confirm-above %d: use 0 (no guard) or more", confirmAbove)
@@ -112,13 +119,10 @@ func newSiteSetCommand(a *app) *cobra.Command {
 				return nil
 			}
 
-			input := workflows.SiteNDLChangedInput{Site: ref.String(), NDL: ndl}
-			run, err := a.start(ctx, workflows.SiteNDLChangedWorkflowID(ref.String(), ndl),
-				siteAttributes(ref, workflows.TriggerNDLChanged), workflows.SiteNDLChanged, input)
-			if err != nil || !wait {
-				return err
-			}
-			return a.waitTrigger(ctx, run)
+			input := workflows.SiteNDLChangedInput{Site: ref.String(), NDL: ndl, DryRun: dryRun}
+			return a.startTrigger(ctx, workflows.SiteNDLChangedWorkflowID(ref.String(), ndl),
+				siteAttributes(ref, workflows.TriggerNDLChanged), workflows.SiteNDLChanged, input,
+				dryRun, wait)
 		},
 	}
 	cmd.Flags().StringVar(&ndl, "ndl", "", "network device list of the site (\"\" unlinks it)")
@@ -127,7 +131,25 @@ func newSiteSetCommand(a *app) *cobra.Command {
 	cmd.Flags().Var(switchValue{&autoPush}, "auto-push", "push users to the site's UCM automatically: on or off")
 	cmd.Flags().Lookup("auto-push").NoOptDefVal = "on"
 	addWaitFlag(cmd, &wait)
+	addDryRunTriggerFlag(cmd, &dryRun)
 	return cmd
+}
+
+// checkSiteDryRun rejects a --dry-run that site set cannot honour: only the --ndl change runs
+// as a workflow that can preview itself, while --auto-push and --confirm-above are written
+// at once.
+func checkSiteDryRun(cmd *cobra.Command, dryRun bool) error {
+	if !dryRun {
+		return nil
+	}
+	if !cmd.Flags().Changed("ndl") {
+		return fmt.Errorf("--dry-run previews an NDL change only: give --ndl NAME")
+	}
+	if cmd.Flags().Changed("auto-push") || cmd.Flags().Changed("confirm-above") {
+		return fmt.Errorf("--dry-run previews --ndl alone: run --auto-push and --confirm-above " +
+			"without --dry-run, in a command of their own")
+	}
+	return nil
 }
 
 func newSiteListCommand(a *app) *cobra.Command {

@@ -1,11 +1,13 @@
 package starter
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/ucmpush/ucmpush/workflows"
 )
@@ -13,6 +15,9 @@ import (
 // printTriggerResult prints what a trigger changed and the push of each site, and returns an
 // error when any user failed to push.
 func (a *app) printTriggerResult(r workflows.TriggerResult) error {
+	if r.DryRun {
+		return a.printTriggerDryRun(r)
+	}
 	if a.output == "json" {
 		if err := printJSON(a.out, r); err != nil {
 			return err
@@ -94,6 +99,115 @@ func sitePushFailures(sites []workflows.SiteResult) error {
 		return fmt.Errorf("%d users failed to push; `ucmpush users list` shows each reason", failed)
 	}
 	return nil
+}
+
+// printTriggerDryRun prints what a trigger's dry run found: the change, then per site what its
+// push would do, then per user the AXL action. It returns an error only when a site's UCM
+// could not be read; refused users are part of the plan, not a failure of the dry run.
+func (a *app) printTriggerDryRun(r workflows.TriggerResult) error {
+	if a.output == "json" {
+		if err := printJSON(a.out, r); err != nil {
+			return err
+		}
+		return dryRunFailures(r.Sites)
+	}
+
+	fmt.Fprintf(a.out, "\nDry run, nothing was written: %s.\n", r.Change)
+	if r.Unserved > 0 {
+		fmt.Fprintf(a.out, "%d users would stay on a UCM cluster that no longer serves their "+
+			"site; nothing would be deleted there, and their push state there would become "+
+			"unserved.\n", r.Unserved)
+	}
+	if len(r.Sites) == 0 {
+		fmt.Fprintln(a.out, "No site would be concerned, so nothing would be pushed.")
+		return nil
+	}
+	if r.Trigger == workflows.TriggerMoved && movedNobody(r.Sites) {
+		fmt.Fprintln(a.out, "No user would move: none matches, or all are at the site already; "+
+			"`ucmpush users list --userid USERID` shows where a user is.")
+	}
+
+	fmt.Fprintln(a.out)
+	if err := a.printDryRunTable(r.Sites); err != nil {
+		return err
+	}
+	for _, site := range r.Sites {
+		p := site.Push
+		if p == nil || p.Planned == 0 {
+			continue
+		}
+		fmt.Fprintf(a.out, "\nSite %s on UCM cluster %s: of %d planned users, %d would be added, "+
+			"%d updated, %d left unchanged, %d refused.\n", site.Site, p.Cluster, p.Planned,
+			p.Added, p.Updated, p.Unchanged, p.Failed)
+		a.printPreviews(p.Preview)
+		if len(p.Preview) < p.Planned {
+			fmt.Fprintf(a.out, "  ... and %d more planned users, counted above but not listed\n",
+				p.Planned-len(p.Preview))
+		}
+	}
+	return dryRunFailures(r.Sites)
+}
+
+// printDryRunTable prints one row per site of a dry run: what its push would do.
+func (a *app) printDryRunTable(sites []workflows.SiteResult) error {
+	header := []string{"SITE", "AUTO PUSH", "CLUSTER", "ACTIVE", "MOVED", "ADD", "UPDATE",
+		"UNCHANGED", "REFUSE", "SKIPPED", "NOTE"}
+	var rows [][]string
+	for _, site := range sites {
+		note := site.NotPushed
+		if site.LeftOnOldCluster > 0 {
+			note = strings.TrimSpace(note + fmt.Sprintf(" %d moved users would stay on their old "+
+				"cluster.", site.LeftOnOldCluster))
+		}
+		row := []string{site.Site, onOff(site.AutoPush), orDash(site.Cluster),
+			strconv.Itoa(site.Users), strconv.Itoa(site.Moved), "-", "-", "-", "-", "-", note}
+		if p := site.Push; p != nil {
+			row[5], row[6] = strconv.Itoa(p.Added), strconv.Itoa(p.Updated)
+			row[7], row[8], row[9] = strconv.Itoa(p.Unchanged), strconv.Itoa(p.Failed),
+				strconv.Itoa(p.Skipped)
+			if p.Error != "" {
+				row[10] = strings.TrimSpace(note + " " + p.Error)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return printTable(a.out, header, rows)
+}
+
+// dryRunFailures returns an error when a dry run could not read a site's UCM cluster, so its
+// plan is incomplete.
+func dryRunFailures(sites []workflows.SiteResult) error {
+	for _, site := range sites {
+		if site.Push != nil && site.Push.Error != "" {
+			return fmt.Errorf("dry run of site %s is incomplete: %s", site.Site, site.Push.Error)
+		}
+	}
+	return nil
+}
+
+// startTrigger starts a trigger workflow under id, or its dry run under
+// [workflows.DryRunWorkflowID], so that a dry run never attaches to a real run. It waits for
+// the result and prints it when wait is set, and always for a dry run, whose result is all it
+// produces.
+func (a *app) startTrigger(ctx context.Context, id string, attrs []temporal.SearchAttributeUpdate,
+	workflow, input any, dryRun, wait bool) error {
+	if dryRun {
+		id = workflows.DryRunWorkflowID(id)
+		a.waiting = true
+	}
+	run, err := a.start(ctx, id, attrs, workflow, input)
+	if err != nil || !(wait || dryRun) {
+		return err
+	}
+	return a.waitTrigger(ctx, run)
+}
+
+// addDryRunTriggerFlag adds --dry-run to a command that starts a trigger workflow.
+func addDryRunTriggerFlag(cmd *cobra.Command, dryRun *bool) {
+	cmd.Flags().BoolVar(dryRun, "dry-run", false,
+		"compute the change and the pushes it would start, read UCM and print, per site and "+
+			"user, what would be added, updated, left unchanged or refused; write nothing "+
+			"(implies --wait)")
 }
 
 // addWaitFlag adds --wait to a command that starts a workflow.

@@ -14,16 +14,19 @@ import (
 func newUsersMoveCommand(a *app) *cobra.Command {
 	var filter, username, usernamesFile string
 	var usernames []string
-	var wait bool
+	var wait, dryRun bool
 	cmd := &cobra.Command{
 		Use:   "move CUSTOMER/SITE (--filter EXPR | --username NAME | --usernames A,B | --usernames-file FILE)",
 		Short: "Move users to a site, then push the moved users where the site's auto push is on",
 		Long: "Start a UsersMoved workflow. Its first step records the move as a move rule ahead " +
 			"of the customer's other rules (so the next sync keeps it) and moves the users; then " +
 			"the moved users are pushed to the site's UCM cluster if the site's auto push is on. " +
-			"A user moved away from another cluster stays there; the result says how many.",
+			"A user moved away from another cluster stays there; the result says how many.\n\n" +
+			"--dry-run computes the same move and the same pushes in a transaction that is " +
+			"rolled back, reads UCM, and prints per site and user what would be added, updated, " +
+			"left unchanged or refused; nothing is written.",
 		Example: "  ucmpush users move acme/london --username alice --wait\n" +
-			"  ucmpush users move acme/paris --filter 'ou=Paris' --wait",
+			"  ucmpush users move acme/paris --filter 'ou=Paris' --dry-run",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -40,14 +43,10 @@ func newUsersMoveCommand(a *app) *cobra.Command {
 			}
 
 			input := workflows.UsersMovedInput{Site: ref.String(), Kind: rule.Kind,
-				Filter: rule.Filter.String(), Usernames: rule.Usernames}
+				Filter: rule.Filter.String(), Usernames: rule.Usernames, DryRun: dryRun}
 			selector := input.Filter + "|" + strings.Join(input.Usernames, ",")
-			run, err := a.start(ctx, workflows.MovedWorkflowID(ref.String(), selector),
-				siteAttributes(ref, workflows.TriggerMoved), workflows.UsersMoved, input)
-			if err != nil || !wait {
-				return err
-			}
-			return a.waitTrigger(ctx, run)
+			return a.startTrigger(ctx, workflows.MovedWorkflowID(ref.String(), selector),
+				siteAttributes(ref, workflows.TriggerMoved), workflows.UsersMoved, input, dryRun, wait)
 		},
 	}
 	f := cmd.Flags()
@@ -58,18 +57,22 @@ func newUsersMoveCommand(a *app) *cobra.Command {
 	cmd.MarkFlagsMutuallyExclusive("filter", "username", "usernames", "usernames-file")
 	cmd.MarkFlagsOneRequired("filter", "username", "usernames", "usernames-file")
 	addWaitFlag(cmd, &wait)
+	addDryRunTriggerFlag(cmd, &dryRun)
 	return cmd
 }
 
 func newUsersAddCommand(a *app) *cobra.Command {
 	var attrs domain.Attributes
-	var wait bool
+	var wait, dryRun bool
 	cmd := &cobra.Command{
 		Use:   "add CUSTOMER/SITE --userid USERID --last-name NAME",
 		Short: "Create a user at a site, then push it where the site's auto push is on",
 		Long: "Start a UserCreated workflow: its first step adds the user with source manual at " +
 			"the site, then the user is pushed to the site's UCM cluster if the site's auto push " +
-			"is on.",
+			"is on.\n\n" +
+			"--dry-run creates the user and plans its push in a transaction that is rolled back, " +
+			"reads UCM, and prints whether the push would add, update or refuse the user; " +
+			"nothing is written.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -84,15 +87,11 @@ func newUsersAddCommand(a *app) *cobra.Command {
 				return err
 			}
 
-			input := workflows.UserCreatedInput{Site: ref.String(), Attributes: attrs}
+			input := workflows.UserCreatedInput{Site: ref.String(), Attributes: attrs, DryRun: dryRun}
 			attributes := append(siteAttributes(ref, workflows.TriggerCreated),
 				workflows.UserIDKey.ValueSet(attrs.UserID))
-			run, err := a.start(ctx, workflows.UserCreatedWorkflowID(ref.String(), attrs.UserID),
-				attributes, workflows.UserCreated, input)
-			if err != nil || !wait {
-				return err
-			}
-			return a.waitTrigger(ctx, run)
+			return a.startTrigger(ctx, workflows.UserCreatedWorkflowID(ref.String(), attrs.UserID),
+				attributes, workflows.UserCreated, input, dryRun, wait)
 		},
 	}
 	f := cmd.Flags()
@@ -106,6 +105,7 @@ func newUsersAddCommand(a *app) *cobra.Command {
 	_ = cmd.MarkFlagRequired("userid")
 	_ = cmd.MarkFlagRequired("last-name")
 	addWaitFlag(cmd, &wait)
+	addDryRunTriggerFlag(cmd, &dryRun)
 	return cmd
 }
 
