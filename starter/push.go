@@ -99,6 +99,9 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 			return err
 		}
 	} else if r.DryRun {
+		if r.Error != "" {
+			fmt.Fprintf(a.out, "\nSite %s: %s\n", r.Site, r.Error)
+		}
 		fmt.Fprintf(a.out, "\nDry run of site %s on UCM cluster %s, nothing written: of %d planned "+
 			"users, %d would be added, %d updated, %d left unchanged, %d refused; %d skipped.\n",
 			r.Site, r.Cluster, r.Planned, r.Added, r.Updated, r.Unchanged, r.Failed, r.Skipped)
@@ -113,6 +116,9 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 		for _, f := range r.Failures {
 			fmt.Fprintf(a.out, "  failed %s: %s\n", f.UserID, f.Reason)
 		}
+	}
+	if r.DryRun && r.Error != "" {
+		return fmt.Errorf("dry run of site %s previewed nothing: %s", r.Site, r.Error)
 	}
 	if r.Failed > 0 {
 		return fmt.Errorf("%d users of site %s failed to push", r.Failed, r.Site)

@@ -118,6 +118,9 @@ func PushSite(ctx workflow.Context, in PushSiteInput) (PushSiteResult, error) {
 		}
 		if p.state.Plan.Total > 0 {
 			if err := p.checkCluster(ctx); err != nil {
+				if in.DryRun {
+					return p.previewUnreachable(ctx, err)
+				}
 				return p.failEverything(ctx, err)
 			}
 		}
@@ -419,6 +422,24 @@ func (p *sitePush) finishUnconfirmed(ctx workflow.Context) (PushSiteResult, erro
 	setPushDetails(ctx, result)
 	workflow.GetLogger(ctx).Warn("Push not confirmed, nothing written", "site", p.in.Site)
 	return result, workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(OutcomeRefused))
+}
+
+// previewUnreachable ends a dry run whose cluster check failed: unlike a push, it records no
+// user as failed, and it deletes its plan.
+func (p *sitePush) previewUnreachable(ctx workflow.Context, cause error) (PushSiteResult, error) {
+	plan := p.state.Plan
+	result := PushSiteResult{Site: p.in.Site, Cluster: plan.Cluster, Planned: plan.Total,
+		Skipped: plan.Skipped, Unchanged: plan.Unchanged, DryRun: true, Error: errorMessage(cause)}
+	workflow.GetLogger(ctx).Error("UCM cluster check failed, the dry run previews nothing",
+		"site", p.in.Site, "cluster", plan.Cluster, "error", result.Error)
+
+	var s *activities.StoreActivities
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions()), s.DeletePlan,
+		activities.DeletePlanInput{PlanID: plan.PlanID}).Get(ctx, nil)
+	if err != nil {
+		return result, fmt.Errorf("delete the dry run's plan of site %s: %w", p.in.Site, err)
+	}
+	return result, workflow.UpsertTypedSearchAttributes(ctx, OutcomeKey.ValueSet(OutcomeDryRun))
 }
 
 // preview reads UCM for each planned user, one batch at a time, and returns what a push

@@ -319,6 +319,38 @@ func TestPushSiteClusterCheckFails(t *testing.T) {
 	}
 }
 
+func TestPushSiteDryRunClusterCheckFails(t *testing.T) {
+	const reason = "UCM ucm-london could not be reached: connection refused"
+	f := newPushFixture(t, londonPlan(250, 2))
+	f.env.OnActivity(storeActs.PlanSitePush, mock.Anything, mock.Anything).Return(f.plan, nil)
+	f.env.OnActivity(ucmActs.CheckCluster, mock.Anything, mock.Anything).
+		Return(temporal.NewNonRetryableApplicationError(reason, activities.ErrAXLAuth, nil))
+	f.env.OnActivity(storeActs.DeletePlan, mock.Anything, mock.Anything).
+		Run(f.calls.record("DeletePlan")).Return(nil)
+	f.mockOutcomes()
+
+	in := londonInput
+	in.DryRun = true
+	result := f.run(t, in)
+
+	if got := f.calls.count("FailPlanRange"); got != 0 {
+		t.Errorf("FailPlanRange calls = %d, want 0: a dry run records no user as failed", got)
+	}
+	wantDelete := []activities.DeletePlanInput{{PlanID: 42}}
+	if got := inputsOf[activities.DeletePlanInput](t, f.calls, "DeletePlan"); !slices.Equal(got, wantDelete) {
+		t.Errorf("DeletePlan inputs = %+v, want %+v", got, wantDelete)
+	}
+	checkFields(t, "result", []field{
+		{"error", result.Error, reason},
+		{"dry run", result.DryRun, true},
+		{"failed", result.Failed, 0},
+		{"planned", result.Planned, 250},
+	})
+	if got := f.attrs.values(OutcomeKey); !slices.Equal(got, []string{OutcomeDryRun}) {
+		t.Errorf("upserted %s = %q, want [%s]", OutcomeKey.GetName(), got, OutcomeDryRun)
+	}
+}
+
 func TestPushSiteBatchRetriesRunOut(t *testing.T) {
 	const reason = "UCM ucm-london is throttling AXL requests (HTTP 503)"
 	f := newPushFixture(t, londonPlan(250, 1))
