@@ -103,7 +103,7 @@ func sitePushFailures(sites []workflows.SiteResult) error {
 
 // printTriggerDryRun prints what a trigger's dry run found: the change, then per site what its
 // push would do, then per user the AXL action. It returns an error only when a site's UCM
-// could not be read; refused users are part of the plan, not a failure of the dry run.
+// could not be read. Refused users are part of the plan, so they return no error.
 func (a *app) printTriggerDryRun(r workflows.TriggerResult) error {
 	if a.output == "json" {
 		if err := printJSON(a.out, r); err != nil {

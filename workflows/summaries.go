@@ -50,7 +50,8 @@ func (in UserCreatedInput) Summary() string {
 	return dryRunSummary(in.DryRun, fmt.Sprintf("create user %s at %s", in.Attributes.UserID, in.Site))
 }
 
-// dryRunSummary returns change with a capital, or for a dry run says that nothing is written.
+// dryRunSummary returns change with its first letter in upper case, or for a dry run after a
+// prefix stating that nothing is written.
 func dryRunSummary(dryRun bool, change string) string {
 	if dryRun {
 		return "Dry run, nothing written: " + change

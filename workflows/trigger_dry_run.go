@@ -8,12 +8,13 @@ import (
 	"github.com/ucmpush/ucmpush/activities"
 )
 
-// dryRunPageSize bounds the planned users of each site that one dry-run store step returns,
-// which keeps its result near 150 KB, well under Temporal's 2 MB limit for a payload.
+// dryRunPageSize bounds the planned users of each site that one dry-run store step returns.
+// At an estimated 300 bytes a user, a page is near 150 KB, well under the 2 MB that a
+// Temporal server accepts in one payload by default.
 const dryRunPageSize = 500
 
-// maxDryRunUsers bounds the users of each site that a trigger's dry run reads from UCM, as
-// PushSite's dry run is bounded; the counts of the plan cover every planned user.
+// maxDryRunUsers bounds the users of each site that a trigger's dry run reads from UCM, with
+// the same bound as PushSite's dry run. The plan's Planned count covers every user.
 const maxDryRunUsers = maxBatchesPerRun * DefaultBatchSize
 
 // DryRunWorkflowID returns the ID of the dry run of the trigger whose real run has the ID id:
@@ -26,10 +27,10 @@ type dryRunStep func(page activities.PlanPage) (activities.TriggerPreview, error
 
 // previewTrigger runs a trigger as a dry run. The store step applies the change and plans
 // every push the real run would start, in a transaction that it rolls back, and returns the
-// first page of each plan; each page is then read from UCM, as PushSite's dry run does, and
-// the step runs again for the next page, as long as a plan has more users. Nothing is
-// written: no change, no plan, no push state, no AXL write. A site whose UCM cannot be read
-// keeps the users previewed so far and has the error in its result; the other sites go on.
+// first page of each plan. Each page is read from UCM, as PushSite's dry run reads it, and
+// the step runs again for the next page while a plan has more users. Nothing is written: no
+// change, no plan, no push state, no AXL write. A site whose UCM cannot be read keeps the
+// users previewed so far and has the error in its result, and the other sites go on.
 func previewTrigger(ctx workflow.Context, result TriggerResult, step dryRunStep) (TriggerResult, error) {
 	result.DryRun = true
 	page := activities.PlanPage{From: 1, To: dryRunPageSize}
