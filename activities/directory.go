@@ -37,9 +37,15 @@ type StageDirectoryResult struct {
 }
 
 // StageDirectory searches the directory page by page and stages every entry in the sync run,
-// heartbeating after each page. A retry, after a worker crash or a lost connection, searches
-// again from the first page: paging cookies do not outlive their connection, and staging is
-// an upsert by directory key, so the pages staged before the crash are simply written again.
+// heartbeating after each page it stages. A retry, after a worker crash or a lost connection,
+// searches again from the first page: paging cookies do not outlive their connection, and
+// staging is an upsert by directory key, so the pages staged before the crash are simply
+// written again.
+//
+// The pages are written by a goroutine of their own while the search reads the next ones, at
+// most [stagingQueue] pages behind it, so that the directory and PostgreSQL work at the same
+// time. The first staging error ends the search; the activity returns once every page handed
+// to the writer is written or dropped.
 func (a *DirectoryActivities) StageDirectory(ctx context.Context, in StageDirectoryInput) (StageDirectoryResult, error) {
 	dir, err := a.Store.DirectoryByID(ctx, in.DirectoryID)
 	if err != nil {
@@ -53,7 +59,7 @@ func (a *DirectoryActivities) StageDirectory(ctx context.Context, in StageDirect
 	log := activity.GetLogger(ctx)
 	log.Info("Reading directory", "directory", dir.Name, "syncRunID", in.RunID)
 	staged := 0
-	stats, err := reader.Search(ctx, func(page []domain.DirectoryEntry) error {
+	writer := startPageWriter(func(page []domain.DirectoryEntry) error {
 		if err := a.Store.StageEntries(ctx, in.RunID, page); err != nil {
 			return fmt.Errorf("%w: %w", errStaging, err)
 		}
@@ -62,6 +68,11 @@ func (a *DirectoryActivities) StageDirectory(ctx context.Context, in StageDirect
 		activity.RecordHeartbeat(ctx, staged)
 		return nil
 	})
+	stats, err := reader.Search(ctx, writer.enqueue)
+	if stageErr := writer.finish(); stageErr != nil && err == nil {
+		// The search ended before the writer saw its last pages fail.
+		err = stageErr
+	}
 	if err != nil {
 		return StageDirectoryResult{}, directoryError(dir, err)
 	}
@@ -70,6 +81,65 @@ func (a *DirectoryActivities) StageDirectory(ctx context.Context, in StageDirect
 		"invalid", stats.Invalid, "pages", stats.Pages, "reconnects", stats.Reconnects)
 	return StageDirectoryResult{Entries: stats.Entries, Invalid: stats.Invalid, Pages: stats.Pages,
 		Reconnects: stats.Reconnects}, nil
+}
+
+// stagingQueue is how many pages the search may read ahead of the pages being written.
+const stagingQueue = 2
+
+// pageWriter writes the pages of one search in the background.
+type pageWriter struct {
+	pages chan []domain.DirectoryEntry
+	// failed is closed when a page could not be written; err says why.
+	failed chan struct{}
+	done   chan struct{}
+	err    error
+}
+
+// startPageWriter starts the goroutine that calls write for each page queued by enqueue, in
+// order, until a call fails. Only that goroutine calls write.
+func startPageWriter(write func([]domain.DirectoryEntry) error) *pageWriter {
+	w := &pageWriter{
+		pages:  make(chan []domain.DirectoryEntry, stagingQueue),
+		failed: make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	go func() {
+		defer close(w.done)
+		for page := range w.pages {
+			if w.err != nil {
+				continue // drop what the search queued before it saw the failure
+			}
+			if err := write(page); err != nil {
+				w.err = err
+				close(w.failed)
+			}
+		}
+	}()
+	return w
+}
+
+// enqueue hands a page to the writer, waiting while the queue is full. It returns the
+// writer's error once a page failed, which stops the search.
+func (w *pageWriter) enqueue(page []domain.DirectoryEntry) error {
+	select {
+	case <-w.failed:
+		return w.err
+	default:
+	}
+	select {
+	case w.pages <- page:
+		return nil
+	case <-w.failed:
+		return w.err
+	}
+}
+
+// finish waits until every queued page is written or dropped and returns the error of the
+// write that failed, if any. It must be called once, after the last enqueue.
+func (w *pageWriter) finish() error {
+	close(w.pages)
+	<-w.done
+	return w.err
 }
 
 func (a *DirectoryActivities) reader(dir domain.Directory) (*ldapdir.Reader, error) {

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/ucmpush/ucmpush/domain"
+	"github.com/ucmpush/ucmpush/internal/ldapdir"
 )
 
 // ldapsearchRuns is how often the ldapsearch reference runs; the median counts.
@@ -58,6 +61,10 @@ func measureDirectorySync(ctx context.Context, env *benchEnv, r *report, entries
 	if err != nil {
 		return nil, err
 	}
+	read, err := readerTime(ctx, env)
+	if err != nil {
+		return nil, err
+	}
 
 	prefix := fmt.Sprintf("sync_%d", entries)
 	r.add(prefix+"_entries", float64(result.Search.Entries), "entries")
@@ -65,6 +72,8 @@ func measureDirectorySync(ctx context.Context, env *benchEnv, r *report, entries
 	r.add(prefix+"_product_time", seconds(elapsed), "s")
 	r.addNote(prefix+"_ldapsearch_time", seconds(search), "s",
 		fmt.Sprintf("median of %d runs", ldapsearchRuns))
+	r.addNote(prefix+"_reader_time", seconds(read), "s",
+		fmt.Sprintf("the worker's LDAP reader with nothing staged, median of %d runs", ldapsearchRuns))
 	r.add(fmt.Sprintf("worker_peak_rss_sync_%d", entries), mib(peak), "MiB")
 	if err := recordSyncSteps(ctx, env, r, prefix, sc, ""); err != nil {
 		return nil, err
@@ -72,6 +81,8 @@ func measureDirectorySync(ctx context.Context, env *benchEnv, r *report, entries
 
 	r.atMost(prefix+"_product_over_ldapsearch", seconds(elapsed), seconds(search), 2,
 		"sync into PostgreSQL / ldapsearch -E pr=500 to /dev/null")
+	r.info(prefix+"_reader_over_ldapsearch", seconds(read), seconds(search),
+		"the search alone, with go-ldap decoding, / ldapsearch")
 	r.check(fmt.Sprintf("worker_peak_rss_sync_%d_mib", entries), mib(peak), "< 256", mib(peak) < 256, "")
 	if small, ok := r.values["worker_peak_rss_sync_10000"]; ok && entries > 10_000 {
 		r.atMost(fmt.Sprintf("worker_peak_rss_sync_%d_over_10000", entries), mib(peak), small, 1.2,
@@ -117,6 +128,29 @@ func ldapsearchTime(ctx context.Context, env *benchEnv) (time.Duration, error) {
 		if err := cmd.Run(); err != nil {
 			return 0, fmt.Errorf("ldapsearch (install the Debian package ldap-utils): %w: %s", err,
 				strings.TrimSpace(stderr.String()))
+		}
+		times = append(times, time.Since(started))
+	}
+	slices.Sort(times)
+	return times[len(times)/2], nil
+}
+
+// readerTime returns the median time of the worker's LDAP reader ([ldapdir.Reader], the one
+// StageDirectory uses) paging the people as the bench's directories do, with every page
+// thrown away: the part of a sync that neither PostgreSQL nor Temporal takes.
+func readerTime(ctx context.Context, env *benchEnv) (time.Duration, error) {
+	reader, err := ldapdir.New(ldapdir.Config{URL: env.ldap.url, BindDN: env.ldap.bindDN,
+		BindPassword: env.ldap.bindPassword, BaseDN: "ou=people," + env.ldap.baseDN,
+		Filter: peopleFilter, PageSize: 500, Mapping: domain.DefaultOpenLDAPMapping()})
+	if err != nil {
+		return 0, fmt.Errorf("set up the LDAP reader: %w", err)
+	}
+
+	var times []time.Duration
+	for range ldapsearchRuns {
+		started := time.Now()
+		if _, err := reader.Search(ctx, func([]domain.DirectoryEntry) error { return nil }); err != nil {
+			return 0, fmt.Errorf("read the people with the LDAP reader: %w", err)
 		}
 		times = append(times, time.Since(started))
 	}

@@ -113,14 +113,25 @@ var ErrSyncRefused = errors.New("sync refused")
 func (s *Store) ApplySync(ctx context.Context, runID int64, confirmRemovals, dryRun bool) (SyncCounts, error) {
 	var counts SyncCounts
 	var refusal *domain.SyncRefusal
+
+	// Every sync stages under a new run ID, which the table's statistics cannot know: without
+	// a fresh count the planner takes the run for one row and joins it by nested loops, which
+	// took minutes at 100,000 entries. ANALYZE runs outside the transaction so that its lock
+	// is held for the sampling only, not while another directory's sync applies.
+	if _, err := s.pool.Exec(ctx, "ANALYZE staged_entries"); err != nil {
+		return counts, fmt.Errorf("analyze the staged entries of sync run %d: %w", runID, err)
+	}
+
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var dir domain.Directory
 		var status string
 		var stored []byte
+		// Locking the directory too makes two syncs of one directory apply one after the
+		// other, so the second compares against what the first wrote.
 		err := tx.QueryRow(ctx, `SELECT r.status, r.counts, d.id, d.customer_id, d.last_good_count,
 				d.removal_guard_percent
 			FROM sync_runs r JOIN directories d ON d.id = r.directory_id
-			WHERE r.id = $1 FOR UPDATE OF r`, runID,
+			WHERE r.id = $1 FOR UPDATE OF r, d`, runID,
 		).Scan(&status, &stored, &dir.ID, &dir.CustomerID, &dir.LastGoodCount, &dir.RemovalGuardPercent)
 		if err != nil {
 			return fmt.Errorf("load sync run %d: %w", runID, err)
@@ -185,13 +196,16 @@ func checkSyncGuards(c SyncCounts, dir domain.Directory, confirm bool) *domain.S
 // shares without regard to case: UCM compares userids that way, so neither can be pushed
 // until the directory is fixed.
 func markDuplicateUserIDs(ctx context.Context, tx pgx.Tx, runID int64) error {
-	// Grouping keeps this linear in the run's size; a self-join on lower(userid) has no index
-	// to use and grew with the square of the directory.
-	_, err := tx.Exec(ctx, `UPDATE staged_entries e
+	// The duplicates are grouped once, in linear time, and MATERIALIZED keeps them a table
+	// of their own: otherwise the planner may put the grouping on the inner side of a nested
+	// loop and repeat it for every staged entry.
+	_, err := tx.Exec(ctx, `WITH d AS MATERIALIZED (
+			SELECT lower(userid) AS userid FROM staged_entries WHERE run_id = $1
+			GROUP BY lower(userid) HAVING count(*) > 1)
+		UPDATE staged_entries e
 		SET invalid_reason = 'userid ' || e.userid || ' is used by another directory entry that ' ||
 			'differs only in case; UCM treats them as one user, so fix one of them in the directory'
-		FROM (SELECT lower(userid) AS userid FROM staged_entries WHERE run_id = $1
-			GROUP BY lower(userid) HAVING count(*) > 1) d
+		FROM d
 		WHERE e.run_id = $1 AND e.invalid_reason = '' AND lower(e.userid) = d.userid`, runID)
 	if err != nil {
 		return fmt.Errorf("check duplicate userids of sync run %d: %w", runID, err)
@@ -235,26 +249,35 @@ func writeSync(ctx context.Context, tx pgx.Tx, runID int64, dir domain.Directory
 	if err := adoptUCMUsers(ctx, tx, runID, dir); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO users (customer_id, source, directory_id, directory_key,
+	// Changed users are updated and new ones inserted by two statements rather than one
+	// INSERT ... ON CONFLICT, whose speculative insertion costs a second index probe per row
+	// even for the users that did not change. The directory lock taken by ApplySync keeps
+	// another sync of the directory from inserting the same keys in between.
+	_, err := tx.Exec(ctx, `UPDATE users u SET dn = e.dn, userid = e.userid,
+			first_name = e.first_name, last_name = e.last_name, mail = e.mail,
+			telephone_number = e.telephone_number, department = e.department, title = e.title,
+			status = CASE WHEN e.disabled THEN 'disabled' ELSE 'active' END,
+			invalid_reason = e.invalid_reason, attrs_hash = e.attrs_hash, last_sync_run = $1,
+			updated_at = now()
+		FROM staged_entries e
+		WHERE e.run_id = $1 AND u.directory_id = $2 AND u.directory_key = e.directory_key
+			AND `+userChanged, runID, dir.ID)
+	if err != nil {
+		return fmt.Errorf("update users of sync run %d: %w", runID, err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO users (customer_id, source, directory_id, directory_key,
 			dn, userid, first_name, last_name, mail, telephone_number, department, title, status,
 			invalid_reason, attrs_hash, last_sync_run)
 		SELECT $3, 'ldap', $2, e.directory_key, e.dn, e.userid, e.first_name, e.last_name, e.mail,
 			e.telephone_number, e.department, e.title,
 			CASE WHEN e.disabled THEN 'disabled' ELSE 'active' END, e.invalid_reason,
 			e.attrs_hash, $1
-		FROM staged_entries e WHERE e.run_id = $1
-		ON CONFLICT (directory_id, directory_key) DO UPDATE SET dn = EXCLUDED.dn,
-			userid = EXCLUDED.userid, first_name = EXCLUDED.first_name,
-			last_name = EXCLUDED.last_name, mail = EXCLUDED.mail,
-			telephone_number = EXCLUDED.telephone_number, department = EXCLUDED.department,
-			title = EXCLUDED.title, status = EXCLUDED.status,
-			invalid_reason = EXCLUDED.invalid_reason, attrs_hash = EXCLUDED.attrs_hash,
-			last_sync_run = EXCLUDED.last_sync_run, updated_at = now()
-		WHERE (users.attrs_hash, users.dn, users.invalid_reason, users.status)
-			IS DISTINCT FROM (EXCLUDED.attrs_hash, EXCLUDED.dn, EXCLUDED.invalid_reason, EXCLUDED.status)`,
+		FROM staged_entries e
+		WHERE e.run_id = $1 AND NOT EXISTS (SELECT 1 FROM users u
+			WHERE u.directory_id = $2 AND u.directory_key = e.directory_key)`,
 		runID, dir.ID, dir.CustomerID)
 	if err != nil {
-		return fmt.Errorf("write users of sync run %d: %w", runID, err)
+		return fmt.Errorf("add users of sync run %d: %w", runID, err)
 	}
 
 	_, err = tx.Exec(ctx, `UPDATE users u SET status = 'removed', updated_at = now()
