@@ -32,7 +32,7 @@ build:
 
 .PHONY: bench chaos
 
-## bench: measure pushes, syncs and the engine on a stack of its own (deploy/bench.sh, ~20 min)
+## bench: measure pushes, syncs and the engine on a stack of its own (deploy/bench.sh, ~10 min)
 bench:
 	deploy/bench.sh
 

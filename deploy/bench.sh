@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: measures ucmpush on a stack of its own and prints one line per figure, then the
-# ratios against the goals (see docs/benchmarks.md). It takes about 20 minutes on 2 cores.
+# ratios against the goals (see docs/benchmarks.md). It takes about 10 minutes on 2 cores.
 #
 #   deploy/bench.sh [bench flags]   for example deploy/bench.sh -skip-large
 #
