@@ -46,7 +46,7 @@ func TestPageWriterWritesEveryPageInOrder(t *testing.T) {
 	}
 }
 
-func TestPageWriterStopsAtTheFirstFailedWrite(t *testing.T) {
+func TestPageWriterStopsAtFailedWrite(t *testing.T) {
 	failure := errors.New("database gone")
 	writes := 0
 	w := startPageWriter(func([]domain.DirectoryEntry) error {
@@ -74,7 +74,7 @@ func TestPageWriterStopsAtTheFirstFailedWrite(t *testing.T) {
 	}
 }
 
-func TestPageWriterFinishWithoutPages(t *testing.T) {
+func TestPageWriterFinishesWithoutPages(t *testing.T) {
 	w := startPageWriter(func([]domain.DirectoryEntry) error {
 		t.Error("write called without a page")
 		return nil

@@ -250,9 +250,9 @@ func writeSync(ctx context.Context, tx pgx.Tx, runID int64, dir domain.Directory
 		return err
 	}
 	// Changed users are updated and new ones inserted by two statements rather than one
-	// INSERT ... ON CONFLICT, whose speculative insertion costs a second index probe per row
-	// even for the users that did not change. The directory lock taken by ApplySync keeps
-	// another sync of the directory from inserting the same keys in between.
+	// INSERT ... ON CONFLICT, which probes the key index and locks the row of every staged
+	// entry, also of the users that did not change. The directory lock taken by ApplySync
+	// keeps another sync of the directory from inserting the same keys in between.
 	_, err := tx.Exec(ctx, `UPDATE users u SET dn = e.dn, userid = e.userid,
 			first_name = e.first_name, last_name = e.last_name, mail = e.mail,
 			telephone_number = e.telephone_number, department = e.department, title = e.title,

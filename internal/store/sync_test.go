@@ -134,7 +134,7 @@ func TestApplySyncAddsUpdatesAndRemoves(t *testing.T) {
 	}
 }
 
-func TestApplySyncMarksUseridsThatDifferOnlyInCase(t *testing.T) {
+func TestApplySyncMarksCaseDuplicates(t *testing.T) {
 	s, ctx := openTestStore(t)
 	dir := seedDirectory(t, ctx, s)
 
@@ -156,7 +156,7 @@ func TestApplySyncMarksUseridsThatDifferOnlyInCase(t *testing.T) {
 
 // The statistics of staged_entries never know the run that ApplySync reads, so ApplySync
 // analyzes the table first; otherwise the planner takes a large run for one row.
-func TestApplySyncAnalyzesTheStagedRun(t *testing.T) {
+func TestApplySyncAnalyzesStagedRun(t *testing.T) {
 	s, ctx := openTestStore(t)
 	dir := seedDirectory(t, ctx, s)
 
