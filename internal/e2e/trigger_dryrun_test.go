@@ -176,7 +176,7 @@ func TestNDLSetDryRunThenReal(t *testing.T) {
 		"workflow "+dryID,
 		"Dry run, nothing was written: make NDL "+ndl+" name UCM cluster "+other,
 		"3 users would stay on a UCM cluster that no longer serves their site",
-		"of 3 planned users, 3 would be added, 0 updated, 0 left unchanged, 0 refused",
+		"of 3 planned users, 2 would be added, 0 updated, 1 left unchanged, 0 refused",
 		"  add alice\n", "  add bob\n", "  add taro\n",
 		"auto push is off")
 	if strings.Contains(out, "add zoe") || strings.Contains(out, "add dmitri") {
@@ -244,5 +244,87 @@ func TestTriggerDryRunRejectsBadInput(t *testing.T) {
 		"--dry-run")
 	if err == nil || !strings.Contains(err.Error(), "already has this userid") {
 		t.Errorf("users add --dry-run of a taken userid: error %v, want it named as taken", err)
+	}
+}
+
+func TestUsersAddDryRunThenReal(t *testing.T) {
+	s := newStack(t)
+	s.configure("london:on")
+	writesBefore := s.writes()
+	before := s.storeDigest()
+	london := s.site("london").String()
+	args := []string{"users", "add", london, "--userid", "newbie", "--first-name", "Ünal",
+		"--last-name", "O'Neil & Co"}
+
+	out := s.mustCLI(append(args, "--dry-run")...)
+
+	checkOutput(t, "users add --dry-run", out,
+		"Dry run, nothing was written",
+		"of 1 planned users, 1 would be added, 0 updated, 0 left unchanged, 0 refused",
+		"  add newbie\n")
+	if n := s.writes(); n != writesBefore {
+		t.Errorf("cluster %s received %d writes from the dry run, want 0", s.cluster, n-writesBefore)
+	}
+	if _, ok := s.sim.User("newbie"); ok {
+		t.Errorf("cluster %s holds newbie after the dry run", s.cluster)
+	}
+	s.checkStoreUnchanged("users add --dry-run", before)
+
+	out = s.mustCLI(append(args, "--wait")...)
+
+	checkOutput(t, "users add", out, "Done")
+	if n := s.writes() - writesBefore; n != 1 {
+		t.Errorf("cluster %s received %d writes from the real run, want the dry run's 1 add",
+			s.cluster, n)
+	}
+	if u, ok := s.sim.User("newbie"); !ok || u.FirstName != "Ünal" || u.LastName != "O'Neil & Co" {
+		t.Errorf("newbie on %s: %+v (found %v), want the names as given", s.cluster, u, ok)
+	}
+}
+
+func TestSiteSetNDLDryRunThenReal(t *testing.T) {
+	s := newStack(t)
+	s.configure("london:on")
+	s.moveByFilter("london", "telephoneNumber=+4420*")
+	s.addPeople(londonAndParis()[:3]...)
+	s.mustSync()
+
+	// The second cluster holds bob already, as the store has him.
+	other := "ucm2-" + s.suffix
+	sim2 := s.addCluster(other)
+	if _, err := sim2.PutUser(axl.User{UserID: "bob", FirstName: "Bob", LastName: "<O'Brien>",
+		MailID: "bob@example.com", TelephoneNumber: "+442071000002", Department: "Sales"}); err != nil {
+		t.Fatalf("put bob on %s: %v", other, err)
+	}
+	writesBefore := sim2.Stats().Writes
+	before := s.storeDigest()
+	london := s.site("london").String()
+
+	out := s.mustCLI("site", "set", london, "--ndl", "ndl-"+other, "--dry-run")
+
+	checkOutput(t, "site set --ndl --dry-run", out,
+		"Dry run, nothing was written: link site "+london+" to NDL ndl-"+other,
+		"3 users would stay on a UCM cluster that no longer serves their site",
+		"of 3 planned users, 2 would be added, 0 updated, 1 left unchanged, 0 refused",
+		"  add alice\n", "  unchanged bob\n", "  add taro\n")
+	if n := sim2.Stats().Writes - writesBefore; n != 0 {
+		t.Errorf("cluster %s received %d writes from the dry run, want 0", other, n)
+	}
+	s.checkStoreUnchanged("site set --ndl --dry-run", before)
+	site, err := s.db.Site(s.ctx, s.site("london"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if site.NDL != "ndl-"+s.suffix {
+		t.Errorf("london on NDL %q after the dry run, want still ndl-%s", site.NDL, s.suffix)
+	}
+
+	out = s.mustCLI("site", "set", london, "--ndl", "ndl-"+other, "--wait")
+
+	checkOutput(t, "site set --ndl", out, "Done")
+	stats := sim2.Stats()
+	if stats.Requests["addUser"] != 2 || stats.Writes-writesBefore != 2 {
+		t.Errorf("cluster %s got %d adds and %d writes, want the dry run's 2 adds", other,
+			stats.Requests["addUser"], stats.Writes-writesBefore)
 	}
 }
