@@ -57,6 +57,11 @@ func newPushSiteCommand(a *app) *cobra.Command {
 			}
 
 			id := workflows.SitePushWorkflowID(ref.String(), workflows.TriggerManual, "")
+			if dryRun {
+				// A dry run must not attach to a real push of the site, nor a real push to it.
+				id, wait = workflows.DryRunWorkflowID(id), true
+				a.waiting = true
+			}
 			opts := client.StartWorkflowOptions{
 				ID:                       id,
 				TaskQueue:                a.taskQueue,
@@ -168,12 +173,9 @@ func newPushCustomerCommand(a *app) *cobra.Command {
 				workflows.CustomerKey.ValueSet(args[0]),
 				workflows.TriggerKey.ValueSet(workflows.TriggerNodePush),
 			}
-			run, err := a.start(ctx, workflows.NodePushWorkflowID(args[0]), attrs, workflows.NodePush,
-				workflows.NodePushInput{Customer: args[0], DryRun: dryRun, Confirmed: confirmed})
-			if err != nil || !wait {
-				return err
-			}
-			return a.waitTrigger(ctx, run)
+			return a.startTrigger(ctx, workflows.NodePushWorkflowID(args[0]), attrs, workflows.NodePush,
+				workflows.NodePushInput{Customer: args[0], DryRun: dryRun, Confirmed: confirmed},
+				dryRun, wait)
 		},
 	}
 	addWaitFlag(cmd, &wait)
@@ -184,7 +186,8 @@ func newPushCustomerCommand(a *app) *cobra.Command {
 // addGuardFlags adds --dry-run and --confirm to a command that pushes.
 func addGuardFlags(cmd *cobra.Command, dryRun, confirmed *bool) {
 	cmd.Flags().BoolVar(dryRun, "dry-run", false,
-		"read UCM and print, per user, what the push would add or update; write nothing")
+		"read UCM and print, per user, what the push would add or update; write nothing "+
+			"(implies --wait)")
 	cmd.Flags().BoolVar(confirmed, "confirm", false,
 		"start writing at once even when a site's push is larger than its --confirm-above guard")
 }
@@ -225,7 +228,7 @@ func newPushConfirmCommand(a *app) *cobra.Command {
 
 func newPushRetryCommand(a *app) *cobra.Command {
 	var site, customer, userid string
-	var allFailed, wait bool
+	var allFailed, wait, dryRun, confirmed bool
 	cmd := &cobra.Command{
 		Use:   "retry (--site CUSTOMER/SITE | --customer CUSTOMER --userid USERID | --all-failed [--customer CUSTOMER])",
 		Short: "Push again the users whose last push failed",
@@ -257,20 +260,18 @@ func newPushRetryCommand(a *app) *cobra.Command {
 				if node == "" {
 					node = "all"
 				}
-				run, err := a.start(ctx, workflows.NodePushWorkflowID(node)+"/retry",
+				return a.startTrigger(ctx, workflows.NodePushWorkflowID(node)+"/retry",
 					[]temporal.SearchAttributeUpdate{workflows.TriggerKey.ValueSet(workflows.TriggerRetry)},
-					workflows.NodePush, workflows.NodePushInput{Customer: customer, OnlyFailed: true})
-				if err != nil || !wait {
-					return err
-				}
-				return a.waitTrigger(ctx, run)
+					workflows.NodePush, workflows.NodePushInput{Customer: customer, OnlyFailed: true,
+						DryRun: dryRun, Confirmed: confirmed}, dryRun, wait)
 
 			case site != "":
 				ref, err := domain.ParseSiteRef(site)
 				if err != nil {
 					return err
 				}
-				return a.retrySite(cmd, ref, workflows.PushSiteInput{OnlyFailed: true}, wait)
+				return a.retrySite(cmd, ref, workflows.PushSiteInput{OnlyFailed: true,
+					DryRun: dryRun, Confirmed: confirmed}, wait)
 
 			case userid != "" && customer != "":
 				users, err := db.Users(ctx, store.UserFilter{Customer: customer, UserID: userid})
@@ -285,7 +286,8 @@ func newPushRetryCommand(a *app) *cobra.Command {
 					return fmt.Errorf("user %s is at no site, so no UCM serves it: move it with `ucmpush users move`", userid)
 				}
 				ref := domain.SiteRef{Customer: customer, Site: users[0].Site}
-				return a.retrySite(cmd, ref, workflows.PushSiteInput{UserID: users[0].UserID, All: true}, wait)
+				return a.retrySite(cmd, ref, workflows.PushSiteInput{UserID: users[0].UserID, All: true,
+					DryRun: dryRun, Confirmed: confirmed}, wait)
 			}
 			return fmt.Errorf("say what to retry: --site CUSTOMER/SITE, --customer CUSTOMER --userid USERID, or --all-failed")
 		},
@@ -297,6 +299,7 @@ func newPushRetryCommand(a *app) *cobra.Command {
 	cmd.MarkFlagsMutuallyExclusive("site", "userid", "all-failed")
 	cmd.MarkFlagsMutuallyExclusive("site", "customer")
 	addWaitFlag(cmd, &wait)
+	addGuardFlags(cmd, &dryRun, &confirmed)
 	return cmd
 }
 
@@ -323,8 +326,12 @@ func (a *app) retrySite(cmd *cobra.Command, ref domain.SiteRef, input workflows.
 		key += "-" + strings.ToLower(input.UserID)
 		attrs = append(attrs, workflows.UserIDKey.ValueSet(input.UserID))
 	}
-	run, err := a.start(ctx, workflows.SitePushWorkflowID(ref.String(), key, ""), attrs,
-		workflows.PushSite, input)
+	id := workflows.SitePushWorkflowID(ref.String(), key, "")
+	if input.DryRun {
+		id, wait = workflows.DryRunWorkflowID(id), true
+		a.waiting = true
+	}
+	run, err := a.start(ctx, id, attrs, workflows.PushSite, input)
 	if err != nil || !wait {
 		return err
 	}
