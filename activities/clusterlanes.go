@@ -33,6 +33,10 @@ type clusterLane struct {
 	slot    int
 	holder  string
 	limiter *rate.Limiter
+	// heartbeat records a heartbeat of the activity that holds the lane, at most every
+	// heartbeatEvery while pace waits.
+	heartbeat      func()
+	heartbeatEvery time.Duration
 	// ctx ends when the lease is lost, so no request goes out without one.
 	ctx    context.Context
 	cancel context.CancelCauseFunc
@@ -72,8 +76,9 @@ func (a *UCMActivities) acquireLane(ctx context.Context, cluster domain.Cluster)
 	}
 
 	lane := &clusterLane{store: a.Store, cluster: cluster, slot: slot, holder: holder,
-		done: make(chan struct{})}
+		heartbeatEvery: paceHeartbeatInterval, done: make(chan struct{})}
 	lane.ctx, lane.cancel = context.WithCancelCause(ctx)
+	lane.heartbeat = func() { activity.RecordHeartbeat(lane.ctx) }
 	if cluster.MaxRequestsPerSecond > 0 {
 		perLane := cluster.MaxRequestsPerSecond / float64(max(1, cluster.MaxInFlight))
 		lane.limiter = rate.NewLimiter(rate.Limit(perLane), 1)
@@ -111,13 +116,35 @@ func (l *clusterLane) release() {
 	_ = l.store.ReleaseSlot(ctx, l.cluster.ID, l.slot, l.holder)
 }
 
-// pace waits for the lane's share of the cluster's request rate.
+// paceHeartbeatInterval is the longest wait for the request rate between two heartbeats of
+// a lane.
+const paceHeartbeatInterval = 10 * time.Second
+
+// pace waits for the lane's share of the cluster's request rate. It heartbeats before each
+// request and every heartbeatEvery while it waits, so that the time between two
+// heartbeats of a push is at most one AXL request (30 s at most, [axl.DefaultTimeout]) or
+// one backoff pause (30 s at most), well inside the push's heartbeat timeout.
 func (l *clusterLane) pace() error {
-	if l.limiter == nil {
-		return context.Cause(l.ctx)
+	if err := context.Cause(l.ctx); err != nil {
+		return err
 	}
-	if err := l.limiter.Wait(l.ctx); err != nil {
-		return fmt.Errorf("wait for the request rate of cluster %s: %w", l.cluster.Name, context.Cause(l.ctx))
+	l.heartbeat()
+	if l.limiter == nil {
+		return nil
+	}
+
+	reservation := l.limiter.Reserve()
+	for wait := reservation.Delay(); wait > 0; wait = reservation.Delay() {
+		timer := time.NewTimer(min(wait, l.heartbeatEvery))
+		select {
+		case <-l.ctx.Done():
+			timer.Stop()
+			reservation.Cancel()
+			return fmt.Errorf("wait for the request rate of cluster %s: %w", l.cluster.Name,
+				context.Cause(l.ctx))
+		case <-timer.C:
+		}
+		l.heartbeat()
 	}
 	return nil
 }

@@ -64,7 +64,9 @@ func clusterCheckOptions() workflow.ActivityOptions {
 func pushOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
-		HeartbeatTimeout:    2 * time.Minute,
+		// A push heartbeats at least every 31 s or so (see the lanes' pace), so a batch of a
+		// worker that died is retried on another after a minute.
+		HeartbeatTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        5 * time.Second,
 			BackoffCoefficient:     2,

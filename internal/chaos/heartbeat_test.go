@@ -17,7 +17,7 @@ import (
 
 // TestRateLimitedBatchKeepsHeartbeating pushes one batch to a cluster whose request rate,
 // shared by its 10 in-flight slots, gives each batch 0.35 requests a second: 25 users then
-// take about 140 seconds, longer than the 2-minute heartbeat timeout of PushUsers. The batch
+// take about 140 seconds, longer than the 1-minute heartbeat timeout of PushUsers. The batch
 // must keep its one attempt alive: a heartbeat timeout would start a second attempt beside the
 // first, on the same slot, and read users twice.
 func TestRateLimitedBatchKeepsHeartbeating(t *testing.T) {
