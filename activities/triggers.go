@@ -114,9 +114,9 @@ func (a *StoreActivities) CreateUser(ctx context.Context, in CreateUserInput) (C
 	if err != nil {
 		return CreateUserResult{}, nonRetryable(ErrInvalidConfig, err)
 	}
-	if in.Attributes.UserID == "" || in.Attributes.LastName == "" {
+	if reason := domain.CheckAttributes(in.Attributes, attributeNames); reason != "" {
 		return CreateUserResult{}, nonRetryable(ErrInvalidConfig,
-			fmt.Errorf("user needs a userid and a last name (UCM requires both)"))
+			fmt.Errorf("invalid user %q: %s", in.Attributes.UserID, reason))
 	}
 	id, err := a.Store.CreateManualUser(ctx, ref, in.Attributes, in.ChangeKey)
 	if err != nil {
@@ -135,6 +135,11 @@ func (a *StoreActivities) CreateUser(ctx context.Context, in CreateUserInput) (C
 	}
 	return CreateUserResult{UserID: id, Site: targets.Sites[0]}, nil
 }
+
+// attributeNames name the user fields in the messages of the store activities.
+var attributeNames = domain.AttributeNames{UserID: "userid", FirstName: "first name",
+	LastName: "last name", Mail: "mail", TelephoneNumber: "telephone number",
+	Department: "department", Title: "title"}
 
 // ListSitesUnderInput names a hierarchy node: a customer, or one of its sites; both empty
 // means the whole provider.

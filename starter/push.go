@@ -323,7 +323,7 @@ func (a *app) retrySite(cmd *cobra.Command, ref domain.SiteRef, input workflows.
 	key := "retry"
 	attrs := siteAttributes(ref, workflows.TriggerRetry)
 	if input.UserID != "" {
-		key += "-" + strings.ToLower(input.UserID)
+		key += "-" + workflows.EscapeUserID(input.UserID)
 		attrs = append(attrs, workflows.UserIDKey.ValueSet(input.UserID))
 	}
 	id := workflows.SitePushWorkflowID(ref.String(), key, "")

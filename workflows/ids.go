@@ -26,6 +26,25 @@ func SitePushWorkflowID(site, trigger, key string) string {
 	return fmt.Sprintf("push/%s/%s-%s", site, trigger, shortKey(key))
 }
 
+// EscapeUserID returns userid as it appears in workflow IDs: in lower case, as UCM compares
+// userids without regard to case, with '%' and every byte outside printable ASCII written as
+// %XX. Temporal sends a workflow ID in a gRPC header, which takes printable ASCII only, so a
+// userid such as nakamura.中村 becomes nakamura.%e4%b8%ad%e6%9d%91. Printable ASCII userids
+// stay as they are, apart from the case.
+func EscapeUserID(userid string) string {
+	lower := strings.ToLower(userid)
+	var b strings.Builder
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		if c <= ' ' || c >= 0x7f || c == '%' {
+			fmt.Fprintf(&b, "%%%02x", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
 // shortKey keeps IDs readable: the last 12 hex digits of a run ID. Run IDs are UUIDv7, whose
 // first digits are a timestamp shared by every run of the same minute and whose last 62 bits
 // are random, so the tail tells runs apart.

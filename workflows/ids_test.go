@@ -47,3 +47,45 @@ func TestSitePushWorkflowIDForm(t *testing.T) {
 		})
 	}
 }
+
+func TestEscapeUserIDKeepsIDsPrintableASCII(t *testing.T) {
+	tests := []struct {
+		userid string
+		want   string
+	}{
+		{userid: "alice", want: "alice"},
+		{userid: "Ai.Nakamura", want: "ai.nakamura"},
+		{userid: "o'brien@example.com", want: "o'brien@example.com"},
+		{userid: "nakamura.中村", want: "nakamura.%e4%b8%ad%e6%9d%91"},
+		{userid: "a b", want: "a%20b"},
+		{userid: "100%", want: "100%25"},
+		{userid: "tab\there", want: "tab%09here"},
+	}
+	for _, tt := range tests {
+		if got := EscapeUserID(tt.userid); got != tt.want {
+			t.Errorf("EscapeUserID(%q) = %q, want %q", tt.userid, got, tt.want)
+		}
+	}
+}
+
+func TestUserWorkflowIDsArePrintableASCII(t *testing.T) {
+	userid := "Nakamura.中村"
+	for _, id := range []string{
+		QuickUserWorkflowID("acme/london", userid),
+		QuickUserDryRunWorkflowID("acme/london", userid),
+		ReadUCMUserWorkflowID("acme/london", userid),
+		UserCreatedWorkflowID("acme/london", userid),
+		DryRunWorkflowID(UserCreatedWorkflowID("acme/london", userid)),
+	} {
+		for i := 0; i < len(id); i++ {
+			if id[i] <= ' ' || id[i] >= 0x7f {
+				t.Errorf("workflow ID %q has byte %#x at %d, outside printable ASCII", id, id[i], i)
+				break
+			}
+		}
+	}
+	if got, want := UserCreatedWorkflowID("acme/london", userid),
+		"created/acme/london/nakamura.%e4%b8%ad%e6%9d%91"; got != want {
+		t.Errorf("UserCreatedWorkflowID = %q, want %q", got, want)
+	}
+}

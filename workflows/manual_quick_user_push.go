@@ -25,16 +25,16 @@ const (
 const QueryQuickUserSteps = "quick-user-steps"
 
 // QuickUserWorkflowID returns the ID of the ManualQuickUserPush of a user at a site:
-// quick-user/customer/site/userid, with the userid in lower case as UCM compares userids
-// without regard to case. One ID per user means two runs for the same user never overlap.
+// quick-user/customer/site/userid, with the userid as [EscapeUserID] writes it. One ID per
+// user means two runs for the same user never overlap.
 func QuickUserWorkflowID(site, userid string) string {
-	return fmt.Sprintf("quick-user/%s/%s", site, strings.ToLower(userid))
+	return fmt.Sprintf("quick-user/%s/%s", site, EscapeUserID(userid))
 }
 
 // QuickUserDryRunWorkflowID returns the ID of a dry run of Quick User, which must never
 // attach to a real run of the same user: quick-user-dry-run/customer/site/userid.
 func QuickUserDryRunWorkflowID(site, userid string) string {
-	return fmt.Sprintf("quick-user-dry-run/%s/%s", site, strings.ToLower(userid))
+	return fmt.Sprintf("quick-user-dry-run/%s/%s", site, EscapeUserID(userid))
 }
 
 // ReadUCMUserWorkflowID returns the ID of a ReadUCMUser of one user at a site, or of the
@@ -43,7 +43,7 @@ func ReadUCMUserWorkflowID(site, userid string) string {
 	if userid == "" {
 		return "read-ucm-user/" + site
 	}
-	return fmt.Sprintf("read-ucm-user/%s/%s", site, strings.ToLower(userid))
+	return fmt.Sprintf("read-ucm-user/%s/%s", site, EscapeUserID(userid))
 }
 
 // quickUserStepOptions suit one Quick User step: a few AXL calls that may first wait,

@@ -46,9 +46,10 @@ func NDLClusterChangedWorkflowID(ndl, cluster string) string {
 	return fmt.Sprintf("ndl-changed/%s/cluster-%s", ndl, orNone(cluster))
 }
 
-// UserCreatedWorkflowID returns the ID of a UserCreated workflow.
+// UserCreatedWorkflowID returns the ID of a UserCreated workflow: created/customer/site/userid,
+// with the userid as [EscapeUserID] writes it.
 func UserCreatedWorkflowID(site, userid string) string {
-	return fmt.Sprintf("created/%s/%s", site, strings.ToLower(userid))
+	return fmt.Sprintf("created/%s/%s", site, EscapeUserID(userid))
 }
 
 // NodePushWorkflowID returns the ID of a NodePush workflow: node-push/customer or

@@ -272,6 +272,41 @@ func TestUserCreatedTrigger(t *testing.T) {
 	}
 }
 
+// A user added by hand meets the rules a directory user meets, and a userid outside ASCII
+// works as a directory's does.
+func TestUserCreatedChecksValuesAsSyncDoes(t *testing.T) {
+	s := newStack(t)
+	s.configure("london:on")
+	london := s.site("london").String()
+
+	for _, bad := range []domain.Attributes{
+		{UserID: "a b", LastName: "Space"},
+		{UserID: "long", LastName: strings.Repeat("x", 500)},
+		{UserID: "tab", LastName: "Tab", Title: "a\tb"},
+	} {
+		var out workflows.TriggerResult
+		err := s.run(workflows.UserCreatedWorkflowID(london, bad.UserID), workflows.UserCreated,
+			workflows.UserCreatedInput{Site: london, Attributes: bad}, &out)
+		if err == nil || !strings.Contains(err.Error(), "invalid user") {
+			t.Errorf("creating %+v: %v, want it rejected as an invalid user", bad, err)
+		}
+	}
+	if users, _ := s.db.Users(s.ctx, store.UserFilter{Customer: s.customer}); len(users) != 0 {
+		t.Errorf("rejected users left %d users in the store, want none", len(users))
+	}
+	if n := s.writes(); n != 0 {
+		t.Errorf("rejected users sent %d AXL writes, want none", n)
+	}
+
+	out := s.mustCLI("users", "add", london, "--userid", "nakamura.中村", "--first-name", "愛",
+		"--last-name", "中村", "--wait")
+	checkOutput(t, "users add nakamura.中村", out,
+		"workflow "+workflows.UserCreatedWorkflowID(london, "nakamura.中村"))
+	if u, ok := s.sim.User("nakamura.中村"); !ok || u.LastName != "中村" {
+		t.Errorf("simulator user nakamura.中村 = %+v (found %v), want the last name 中村", u, ok)
+	}
+}
+
 func TestUCMSourceIsNeverPushedAndLinks(t *testing.T) {
 	s := newStack(t)
 	s.configure("london:on")

@@ -5,27 +5,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-ldap/ldap/v3"
 
 	"github.com/ucmpush/ucmpush/domain"
-)
-
-// Maximum lengths of the values UCM stores in an end user. The AXL 14.0 schema puts no
-// maxLength facet on XUser's fields, so these come from UCM's database: the 15.0 data
-// dictionary rejects a userid over 128 bytes (rule RI-58 of the enduser table).
-//
-// NOTE: the limits of the name, mail, telephone, department and title columns are the commonly
-// documented sizes of the enduser table (64 and 255 characters), not checked against a data
-// dictionary. A UCM that rejects shorter values fails at push time with a validation fault.
-const (
-	maxUserIDBytes     = 128
-	maxNameChars       = 64
-	maxMailChars       = 255
-	maxTelephoneChars  = 64
-	maxDepartmentChars = 64
-	maxTitleChars      = 64
 )
 
 // userAccountControl is Active Directory's attribute of account flags, in which
@@ -39,10 +22,7 @@ const (
 type field struct {
 	attribute string
 	target    *string
-	// maxChars is the longest value in characters, maxBytes in bytes; zero means no limit.
-	maxChars, maxBytes int
-	// singleWord rejects values with spaces, as the userid must be.
-	singleWord bool
+	limit     domain.FieldLimit
 }
 
 // MapEntry maps one search result entry to a [domain.DirectoryEntry] with mapping m.
@@ -71,15 +51,14 @@ func MapEntry(e *ldap.Entry, m domain.AttributeMapping) domain.DirectoryEntry {
 	}
 
 	fields := []field{
-		{attribute: m.UserID, target: &out.Attributes.UserID, maxBytes: maxUserIDBytes, singleWord: true},
-		{attribute: m.FirstName, target: &out.Attributes.FirstName, maxChars: maxNameChars},
-		{attribute: m.LastName, target: &out.Attributes.LastName, maxChars: maxNameChars},
-		{attribute: m.Mail, target: &out.Attributes.Mail, maxChars: maxMailChars},
+		{attribute: m.UserID, target: &out.Attributes.UserID, limit: domain.UserIDLimit},
+		{attribute: m.FirstName, target: &out.Attributes.FirstName, limit: domain.NameLimit},
+		{attribute: m.LastName, target: &out.Attributes.LastName, limit: domain.NameLimit},
+		{attribute: m.Mail, target: &out.Attributes.Mail, limit: domain.MailLimit},
 		{attribute: m.TelephoneNumber, target: &out.Attributes.TelephoneNumber,
-			maxChars: maxTelephoneChars},
-		{attribute: m.Department, target: &out.Attributes.Department,
-			maxChars: maxDepartmentChars},
-		{attribute: m.Title, target: &out.Attributes.Title, maxChars: maxTitleChars},
+			limit: domain.TelephoneLimit},
+		{attribute: m.Department, target: &out.Attributes.Department, limit: domain.DepartmentLimit},
+		{attribute: m.Title, target: &out.Attributes.Title, limit: domain.TitleLimit},
 	}
 	var fieldReasons []string
 	for _, f := range fields {
@@ -127,48 +106,17 @@ func mapField(e *ldap.Entry, f field) string {
 	if reason != "" {
 		return reason
 	}
-	if strings.ContainsAny(value, "\t\n\r") {
-		return fmt.Sprintf("%s contains a tab or line break, which UCM shows on phones as is", f.attribute)
-	}
-	if f.singleWord && strings.ContainsAny(value, " \u00a0") {
-		return fmt.Sprintf("%s %q contains a space, which a UCM userid cannot", f.attribute, value)
-	}
-	if n := len(value); f.maxBytes > 0 && n > f.maxBytes {
-		return fmt.Sprintf("%s is %d bytes, longer than the %d UCM accepts", f.attribute, n,
-			f.maxBytes)
-	}
-	if n := utf8.RuneCountInString(value); f.maxChars > 0 && n > f.maxChars {
-		return fmt.Sprintf("%s is %d characters, longer than the %d UCM accepts", f.attribute, n,
-			f.maxChars)
-	}
-	return ""
+	return domain.CheckFieldValue(f.attribute, value, f.limit)
 }
 
 // checkEncoding returns why one of the values cannot be stored as text, or "".
 func checkEncoding(attribute string, values [][]byte) string {
 	for _, v := range values {
-		if strings.IndexByte(string(v), 0) >= 0 {
-			return fmt.Sprintf("NUL byte in %s", attribute)
-		}
-		if !utf8.Valid(v) {
-			return fmt.Sprintf("invalid UTF-8 in %s", attribute)
-		}
-		for _, r := range string(v) {
-			if !isXMLChar(r) {
-				return fmt.Sprintf("character U+%04X in %s cannot be sent to UCM (XML 1.0 does not allow it)",
-					r, attribute)
-			}
+		if reason := domain.CheckText(attribute, string(v)); reason != "" {
+			return reason
 		}
 	}
 	return ""
-}
-
-// isXMLChar reports whether XML 1.0 (section 2.2) allows r in a document. AXL is XML, and Go's
-// encoding/xml silently replaces other characters with U+FFFD, so UCM would hold another value
-// than the directory.
-func isXMLChar(r rune) bool {
-	return r == '\t' || r == '\n' || r == '\r' ||
-		(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
 }
 
 // mapKey returns the entry's key and why it has no usable one, or "".

@@ -109,8 +109,8 @@ func checkMappedEntry(t *testing.T, m domain.AttributeMapping, raw map[string][]
 		t.Errorf("%s mapping: valid entry without key, userid or last name: %+v", m.Key, got)
 	}
 
-	if len(a.UserID) > maxUserIDBytes || utf8.RuneCountInString(a.LastName) > maxNameChars ||
-		utf8.RuneCountInString(a.FirstName) > maxNameChars || utf8.RuneCountInString(a.Mail) > maxMailChars {
+	if len(a.UserID) > domain.MaxUserIDBytes || utf8.RuneCountInString(a.LastName) > domain.MaxNameChars ||
+		utf8.RuneCountInString(a.FirstName) > domain.MaxNameChars || utf8.RuneCountInString(a.Mail) > domain.MaxMailChars {
 		t.Errorf("%s mapping: valid entry exceeds a UCM length limit: %+v", m.Key, got)
 	}
 
