@@ -44,7 +44,7 @@ func newSiteAddCommand(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&ndl, "ndl", "", "network device list of the site")
-	cmd.Flags().Var(switchValue{&autoPush}, "auto-push", "push users to the site's UCM automatically: on or off (default off)")
+	cmd.Flags().Var(switchValue{&autoPush}, "auto-push", "push users to the site's UCM automatically: on or off")
 	cmd.Flags().Lookup("auto-push").NoOptDefVal = "on"
 	return cmd
 }
@@ -127,7 +127,8 @@ func newSiteSetCommand(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&ndl, "ndl", "", "network device list of the site (\"\" unlinks it)")
 	cmd.Flags().IntVar(&confirmAbove, "confirm-above", 1000,
-		"pushes of more users than this wait for `ucmpush push confirm` before their first write; 0 turns the guard off")
+		"pushes of more users than this wait for confirmation (ucmpush push confirm) before "+
+			"their first write; 0 turns the guard off")
 	cmd.Flags().Var(switchValue{&autoPush}, "auto-push", "push users to the site's UCM automatically: on or off")
 	cmd.Flags().Lookup("auto-push").NoOptDefVal = "on"
 	addWaitFlag(cmd, &wait)

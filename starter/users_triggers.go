@@ -50,7 +50,8 @@ func newUsersMoveCommand(a *app) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&filter, "filter", "", "move the customer's users matching this filter (see `ucmpush rule add --help`)")
+	f.StringVar(&filter, "filter", "",
+		"move the customer's users matching this filter, such as 'ou=Paris' (syntax in ucmpush rule add --help)")
 	f.StringVar(&username, "username", "", "move one user by userid")
 	f.StringSliceVar(&usernames, "usernames", nil, "move these userids (comma-separated)")
 	f.StringVar(&usernamesFile, "usernames-file", "", "move the userids of this file, one a line")
