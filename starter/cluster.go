@@ -2,6 +2,8 @@ package starter
 
 import (
 	"fmt"
+	"math"
+	"net/url"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -123,8 +125,17 @@ func validateCluster(c domain.Cluster) error {
 	if c.MaxInFlight < 1 || c.MaxInFlight > 100 {
 		return fmt.Errorf("invalid --max-in-flight %d: use 1 to 100", c.MaxInFlight)
 	}
-	if c.MaxRequestsPerSecond < 0 {
-		return fmt.Errorf("invalid --max-requests-per-second %g: use 0 (no limit) or more", c.MaxRequestsPerSecond)
+	rate := c.MaxRequestsPerSecond
+	if math.IsNaN(rate) || math.IsInf(rate, 0) || rate < 0 {
+		return fmt.Errorf("invalid --max-requests-per-second %g: use 0 (no limit) or a positive "+
+			"number of requests per second, such as 20", rate)
+	}
+	if err := validateAXLPort(c.AXLURL); err != nil {
+		return err
+	}
+	if c.Username == "" {
+		return fmt.Errorf("missing --username: give the AXL application user of the cluster, " +
+			"such as --username axladmin, and its password with --password-ref")
 	}
 	_, err := axl.New(axl.Config{
 		URL:                c.AXLURL,
@@ -135,6 +146,24 @@ func validateCluster(c domain.Cluster) error {
 		InsecureSkipVerify: c.InsecureSkipVerify,
 	})
 	return err
+}
+
+// validateAXLPort rejects an AXL URL whose port is outside 1..65535, which url.Parse accepts
+// and the worker would only fail on when it dials. A URL without a port (https's 443) passes,
+// and a URL that does not parse is left to axl.New, which names the problem.
+func validateAXLPort(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Port() == "" {
+		return nil
+	}
+
+	port, err := strconv.Atoi(u.Port())
+	if err != nil || port < 1 || port > 65535 {
+		return fmt.Errorf("invalid --axl-url %q: port %s is outside 1 to 65535; give the port "+
+			"of the UCM's AXL service, usually 8443, as in https://ucm.example.com:8443/axl/",
+			u.Redacted(), u.Port())
+	}
+	return nil
 }
 
 func newClusterListCommand(a *app) *cobra.Command {

@@ -104,7 +104,9 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	if cfg.Username == "" || cfg.Password == "" {
-		return nil, errors.New("axl username and password are required: set Config.Username and Config.Password")
+		return nil, errors.New("axl username and password are required: give the UCM cluster " +
+			"an AXL user with --username and a --password-ref whose secret is not empty " +
+			"(ucmpush cluster set NAME --username USER --password-ref env:VARIABLE)")
 	}
 
 	if cfg.Timeout < 0 {
@@ -149,7 +151,8 @@ func checkURL(raw string) error {
 	}
 
 	if u.User != nil {
-		return errors.New("axl URL must not contain credentials: set Config.Username and Config.Password")
+		return errors.New("axl URL must not contain credentials: remove user:password@ from " +
+			"--axl-url and give the AXL user with --username and its password with --password-ref")
 	}
 
 	if u.Host == "" {
