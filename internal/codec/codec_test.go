@@ -389,7 +389,7 @@ func TestParseKeysErrors(t *testing.T) {
 		file string
 		want []string
 	}{
-		{name: "empty file", file: "", want: []string{"holds no key"}},
+		{name: "empty file", file: "", want: []string{"holds no key", "ucmpush-codec-server --generate-key"}},
 		{name: "comments only", file: "# a\n\n   # b\n", want: []string{"holds no key"}},
 		{name: "missing colon", file: good + "\n\nnocolonhere", want: []string{"line 3", "missing ':'"}},
 		{name: "empty ID", file: ":" + strings.SplitN(good, ":", 2)[1], want: []string{"line 1", "empty key ID"}},
@@ -398,7 +398,8 @@ func TestParseKeysErrors(t *testing.T) {
 			want: []string{"longer than 64"}},
 		{name: "bad base64", file: "k1:not*base64!", want: []string{"line 1", "not valid standard base64"}},
 		{name: "key of 16 bytes", file: "# c\n" + short, want: []string{"line 2", "16 bytes", "expected 32"}},
-		{name: "key of 33 bytes", file: long, want: []string{"line 1", "33 bytes"}},
+		{name: "key of 33 bytes", file: long,
+			want: []string{"line 1", "33 bytes", "ucmpush-codec-server --generate-key"}},
 		{name: "duplicate ID", file: good + "\n" + testKey("k2", 2) + "\n" + testKey("k1", 3),
 			want: []string{"line 3", `"k1"`, "line 1"}},
 	}
@@ -414,6 +415,11 @@ func TestParseKeysErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not contain %q", err, want)
 				}
+			}
+
+			// Operators read these errors: they name the command, not the Go function.
+			if strings.Contains(err.Error(), "GenerateKey") {
+				t.Errorf("error %q names the Go function GenerateKey", err)
 			}
 
 			// Errors name lines and IDs, never key material.
@@ -493,13 +499,15 @@ func TestLoadKeysErrors(t *testing.T) {
 		path string
 		want []string
 	}{
-		{name: "missing file", path: filepath.Join(dir, "absent"), want: []string{"does not exist", "GenerateKey"}},
+		{name: "missing file", path: filepath.Join(dir, "absent"),
+			want: []string{"does not exist", "ucmpush-codec-server --generate-key ID > " + dir}},
 		{name: "directory", path: dir, want: []string{"is a directory"}},
 		{name: "readable by others", path: writeKeyFile(t, testKey("k1", 1), 0o604),
 			want: []string{"0604", "chmod 600"}},
 		{name: "bad line", path: writeKeyFile(t, "# keys\n"+testKey("k1", 1)+"\nbroken\n", 0o600),
 			want: []string{"line 3"}},
-		{name: "empty file", path: writeKeyFile(t, "", 0o400), want: []string{"holds no key"}},
+		{name: "empty file", path: writeKeyFile(t, "", 0o400),
+			want: []string{"holds no key", "ucmpush-codec-server --generate-key ID"}},
 	}
 
 	for _, tt := range tests {
@@ -513,6 +521,11 @@ func TestLoadKeysErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not contain %q", err, want)
 				}
+			}
+
+			// Operators read these errors: they name the command, not the Go function.
+			if strings.Contains(err.Error(), "GenerateKey") {
+				t.Errorf("error %q names the Go function GenerateKey", err)
 			}
 		})
 	}

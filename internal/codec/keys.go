@@ -77,8 +77,9 @@ func (k *Keyring) GoString() string {
 func LoadKeys(path string) (*Keyring, error) {
 	info, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("codec key file %s does not exist: create it with a line from "+
-			"GenerateKey (ucmpush-codec-server --generate-key ID) and chmod 600", path)
+		return nil, fmt.Errorf("codec key file %s does not exist: create it with "+
+			"(umask 077 && ucmpush-codec-server --generate-key ID > %s), where ID names the key, "+
+			"such as 2026-01", path, path)
 	}
 
 	if err != nil {
@@ -133,8 +134,9 @@ func ParseKeys(data []byte, source string) (*Keyring, error) {
 	}
 
 	if len(ring.keys) == 0 {
-		return nil, fmt.Errorf("codec key file %s holds no key: add a line from GenerateKey "+
-			"(ucmpush-codec-server --generate-key ID)", source)
+		return nil, fmt.Errorf("codec key file %s holds no key: add the line that "+
+			"ucmpush-codec-server --generate-key ID prints, where ID names the key, such as 2026-01",
+			source)
 	}
 
 	return ring, nil
@@ -160,12 +162,12 @@ func parseKeyLine(line string) (key, error) {
 
 	if err != nil {
 		return key{}, fmt.Errorf("key %q is not valid standard base64: write KEYID:BASE64 as "+
-			"GenerateKey prints it", id)
+			"ucmpush-codec-server --generate-key ID prints it", id)
 	}
 
 	if len(secret) != KeySize {
 		return key{}, fmt.Errorf("key %q is %d bytes, expected %d for AES-256: generate a new "+
-			"one with GenerateKey", id, len(secret), KeySize)
+			"one with ucmpush-codec-server --generate-key ID", id, len(secret), KeySize)
 	}
 
 	return key{id: id, secret: secret}, nil
