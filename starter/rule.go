@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ucmpush/ucmpush/domain"
 )
@@ -43,7 +44,7 @@ func newRuleAddCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rule, err := buildRule(filter, username, usernames, usernamesFile)
+			rule, err := buildRule(cmd.Flags(), filter, username, usernames, usernamesFile)
 			if err != nil {
 				return err
 			}
@@ -72,7 +73,18 @@ func newRuleAddCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-func buildRule(filter, username string, usernames []string, file string) (domain.MoveRule, error) {
+// buildRule makes the move rule of the one selector flag given. flags tells an empty --filter,
+// which would otherwise read as no selector at all, from a missing one.
+func buildRule(
+	flags *pflag.FlagSet, filter, username string, usernames []string, file string,
+) (domain.MoveRule, error) {
+	if flags.Changed("filter") && strings.TrimSpace(filter) == "" {
+		return domain.MoveRule{}, fmt.Errorf("empty --filter: give one or more attribute=pattern "+
+			"terms joined by \"and\", such as --filter 'ou=Paris' or --filter "+
+			"'telephoneNumber=+4420* and department=Sales'; attributes: %s",
+			strings.Join(domain.FilterAttributes, ", "))
+	}
+
 	switch {
 	case filter != "":
 		parsed, err := domain.ParseFilter(filter)

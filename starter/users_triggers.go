@@ -34,7 +34,7 @@ func newUsersMoveCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rule, err := buildRule(filter, username, usernames, usernamesFile)
+			rule, err := buildRule(cmd.Flags(), filter, username, usernames, usernamesFile)
 			if err != nil {
 				return err
 			}
