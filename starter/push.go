@@ -107,9 +107,8 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 		if r.Error != "" {
 			fmt.Fprintf(a.out, "\nSite %s: %s\n", r.Site, r.Error)
 		}
-		fmt.Fprintf(a.out, "\nDry run of site %s on UCM cluster %s, nothing written: of %d planned "+
-			"users, %d would be added, %d updated, %d left unchanged, %d refused; %d skipped.\n",
-			r.Site, r.Cluster, r.Planned, r.Added, r.Updated, r.Unchanged, r.Failed, r.Skipped)
+		fmt.Fprintf(a.out, "\nDry run of site %s on UCM cluster %s, nothing written: %s; "+
+			"%d skipped.\n", r.Site, r.Cluster, dryRunCounts(r), r.Skipped)
 		a.printPreviews(r.Preview)
 	} else {
 		if r.Error != "" {
@@ -129,6 +128,21 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 		return fmt.Errorf("%d users of site %s failed to push", r.Failed, r.Site)
 	}
 	return nil
+}
+
+// dryRunCounts says what a push's dry run found among its planned users, then how many users
+// it did not plan because their last push is still what the store holds. PushSiteResult
+// counts both kinds as unchanged.
+func dryRunCounts(r workflows.PushSiteResult) string {
+	plannedUnchanged := max(0, r.Planned-r.Added-r.Updated-r.Failed)
+	notPlanned := max(0, r.Unchanged-plannedUnchanged)
+	counts := fmt.Sprintf("of %d planned users, %d would be added, %d updated, %d left unchanged, "+
+		"%d refused", r.Planned, r.Added, r.Updated, min(plannedUnchanged, r.Unchanged), r.Failed)
+	if notPlanned > 0 {
+		counts += fmt.Sprintf("; %d more users were not planned, as their last push is what the "+
+			"store holds", notPlanned)
+	}
+	return counts
 }
 
 // printPreviews prints one line per previewed user: the action, the userid, the fields an

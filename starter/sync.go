@@ -55,8 +55,10 @@ func newSyncCommand(a *app) *cobra.Command {
 			opts.StaticSummary = input.Summary()
 			var run client.WorkflowRun
 			if dryRun {
-				// A dry run must not attach to a real sync, nor a real sync to a dry run.
+				// A dry run must not attach to a real sync, nor a real sync to a dry run. Its
+				// result is all it produces, so it always waits for it.
 				opts.ID += "/dry-run"
+				wait, a.waiting = true, true
 			} else if run, err = a.runningScheduledSync(ctx, tc, dir.Name); err != nil {
 				return err
 			}
@@ -80,7 +82,8 @@ func newSyncCommand(a *app) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync and its pushes, then print the counts per site")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false,
-		"read the directory and print what the sync would change in the store; write nothing, push nothing")
+		"read the directory and print what the sync would change in the store; change no user, "+
+			"push nothing (implies --wait)")
 	cmd.Flags().BoolVar(&confirmPush, "confirm-push", false,
 		"let site pushes larger than their site's --confirm-above guard start without waiting")
 	cmd.Flags().BoolVar(&confirmRemovals, "confirm-removals", false,
@@ -113,10 +116,11 @@ func (a *app) printSyncResult(r workflows.LdapSyncThenPushResult) error {
 	}
 
 	s := r.Sync
-	fmt.Fprintf(a.out, "\nDirectory %s (customer %s): %d entries read in %d pages, %d invalid.\n",
-		r.Directory, r.Customer, r.Search.Entries, r.Search.Pages, s.Invalid)
+	fmt.Fprintf(a.out, "\nDirectory %s (customer %s): %s read in %s, %d invalid.\n",
+		r.Directory, r.Customer, countOf(r.Search.Entries, "entry", "entries"),
+		countOf(r.Search.Pages, "page", "pages"), s.Invalid)
 	if r.Sites == nil && s.Found > 0 {
-		fmt.Fprintf(a.out, "Dry run, nothing written: the sync would add %d, update %d, remove %d "+
+		fmt.Fprintf(a.out, "Dry run, no user changed: the sync would add %d, update %d, remove %d "+
 			"and disable %d users; %d stay unchanged.\n", s.Added, s.Updated, s.Removed, s.Disabled,
 			s.Unchanged)
 		if s.Refused != "" {
@@ -162,4 +166,12 @@ func (a *app) runningScheduledSync(ctx context.Context, tc client.Client, direct
 		return tc.GetWorkflow(ctx, id, e.GetExecution().GetRunId()), nil
 	}
 	return nil, nil
+}
+
+// countOf writes n with the singular or plural noun, as in "1 page" and "6 pages".
+func countOf(n int, singular, plural string) string {
+	if n == 1 {
+		return "1 " + singular
+	}
+	return fmt.Sprintf("%d %s", n, plural)
 }

@@ -58,7 +58,7 @@ func (a *app) printSiteTable(sites []workflows.SiteResult) error {
 	for _, site := range sites {
 		note := site.NotPushed
 		if site.LeftOnOldCluster > 0 {
-			note = strings.TrimSpace(note + fmt.Sprintf(" %d moved users stay on their old cluster.",
+			note = joinNotes(note, fmt.Sprintf("%d moved users stay on their old cluster.",
 				site.LeftOnOldCluster))
 		}
 		row := []string{site.Site, onOff(site.AutoPush), orDash(site.Cluster),
@@ -136,9 +136,8 @@ func (a *app) printTriggerDryRun(r workflows.TriggerResult) error {
 		if p == nil || p.Planned == 0 {
 			continue
 		}
-		fmt.Fprintf(a.out, "\nSite %s on UCM cluster %s: of %d planned users, %d would be added, "+
-			"%d updated, %d left unchanged, %d refused.\n", site.Site, p.Cluster, p.Planned,
-			p.Added, p.Updated, p.Unchanged, p.Failed)
+		fmt.Fprintf(a.out, "\nSite %s on UCM cluster %s: %s.\n", site.Site, p.Cluster,
+			dryRunCounts(*p))
 		a.printPreviews(p.Preview)
 		if len(p.Preview) < p.Planned {
 			fmt.Fprintf(a.out, "  ... and %d more planned users, counted above but not listed\n",
@@ -156,8 +155,8 @@ func (a *app) printDryRunTable(sites []workflows.SiteResult) error {
 	for _, site := range sites {
 		note := site.NotPushed
 		if site.LeftOnOldCluster > 0 {
-			note = strings.TrimSpace(note + fmt.Sprintf(" %d moved users would stay on their old "+
-				"cluster.", site.LeftOnOldCluster))
+			note = joinNotes(note, fmt.Sprintf("%d moved users would stay on their old cluster.",
+				site.LeftOnOldCluster))
 		}
 		row := []string{site.Site, onOff(site.AutoPush), orDash(site.Cluster),
 			strconv.Itoa(site.Users), strconv.Itoa(site.Moved), "-", "-", "-", "-", "-", note}
@@ -166,12 +165,29 @@ func (a *app) printDryRunTable(sites []workflows.SiteResult) error {
 			row[7], row[8], row[9] = strconv.Itoa(p.Unchanged), strconv.Itoa(p.Failed),
 				strconv.Itoa(p.Skipped)
 			if p.Error != "" {
-				row[10] = strings.TrimSpace(note + " " + p.Error)
+				row[10] = joinNotes(note, p.Error)
 			}
 		}
 		rows = append(rows, row)
 	}
 	return printTable(a.out, header, rows)
+}
+
+// joinNotes joins the notes of a table row, each ending with a full stop, so that two
+// sentences never run together.
+func joinNotes(notes ...string) string {
+	var parts []string
+	for _, n := range notes {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if !strings.HasSuffix(n, ".") {
+			n += "."
+		}
+		parts = append(parts, n)
+	}
+	return strings.Join(parts, " ")
 }
 
 // dryRunFailures returns an error when a dry run could not read a site's UCM cluster, so its

@@ -56,5 +56,10 @@ func NodePush(ctx workflow.Context, in NodePushInput) (TriggerResult, error) {
 	result.UsersWithoutSite = under.UsersWithoutSite
 
 	result.Sites = pushes.run(ctx, under.Sites.Sites, activities.ApplyMoveRulesResult{})
+	if in.DryRun {
+		// Each site's push previewed its users; the result says that nothing was written.
+		result.DryRun = true
+		return finishDryRun(ctx, result)
+	}
 	return finishTrigger(ctx, result)
 }

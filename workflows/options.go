@@ -77,6 +77,23 @@ func pushOptions() workflow.ActivityOptions {
 	}
 }
 
+// previewOptions suit a dry run's reads of UCM, which an operator waits for: a cluster that
+// does not answer fails the dry run after three attempts, within seconds, instead of
+// retrying for half an hour as a push does.
+func previewOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        10 * time.Second,
+			MaximumAttempts:        3,
+			NonRetryableErrorTypes: activities.NonRetryableErrors,
+		},
+	}
+}
+
 // importOptions suit reading a whole cluster's users: long, with a heartbeat per page, from
 // which a retry resumes.
 func importOptions() workflow.ActivityOptions {

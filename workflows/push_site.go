@@ -449,7 +449,7 @@ func (p *sitePush) preview(ctx workflow.Context) (PushSiteResult, error) {
 	plan := p.state.Plan
 	result := PushSiteResult{Site: p.in.Site, Cluster: plan.Cluster, Planned: plan.Total,
 		Skipped: plan.Skipped, Unchanged: plan.Unchanged, DryRun: true}
-	actx := workflow.WithActivityOptions(ctx, pushOptions())
+	actx := workflow.WithActivityOptions(ctx, previewOptions())
 	for from := 1; from <= plan.Total && from <= maxBatchesPerRun*p.batchSize; from += p.batchSize {
 		var batch activities.PreviewUsersResult
 		err := workflow.ExecuteActivity(actx, u.PreviewUsers, activities.PushUsersInput{

@@ -102,7 +102,7 @@ func siteIndex(sites []activities.SiteTarget, siteID int64) int {
 // counts each user's action in push. A read that fails for good sets push.Error.
 func previewItems(ctx workflow.Context, push *PushSiteResult, plan activities.SitePlanPreview) {
 	var u *activities.UCMActivities
-	actx := workflow.WithActivityOptions(ctx, pushOptions())
+	actx := workflow.WithActivityOptions(ctx, previewOptions())
 	for from := 0; from < len(plan.Items); from += DefaultBatchSize {
 		var batch activities.PreviewUsersResult
 		err := workflow.ExecuteActivity(actx, u.PreviewPlanItems, activities.PreviewPlanItemsInput{

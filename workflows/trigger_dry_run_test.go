@@ -303,3 +303,34 @@ func TestTriggerDryRunSummaries(t *testing.T) {
 		}
 	}
 }
+
+// A cluster that does not answer fails a dry run after a few quick attempts: an operator waits
+// for the result, so a dry run must not retry as long as a push does.
+func TestUserCreatedDryRunGivesUpOnSilentCluster(t *testing.T) {
+	f := newDryRunFixture(t)
+	down := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	attempts := 0
+	f.env.OnActivity(ucmActs.PreviewPlanItems, mock.Anything, mock.Anything).
+		Return(func(context.Context, activities.PreviewPlanItemsInput) (activities.PreviewUsersResult, error) {
+			attempts++
+			return activities.PreviewUsersResult{},
+				temporal.NewApplicationErrorWithCause(down.Error(), activities.ErrAXLUnavailable, down)
+		})
+	f.env.OnActivity(storeActs.DryRunCreateUser, mock.Anything, mock.Anything).
+		Return(activities.TriggerPreview{Sites: []activities.SiteTarget{londonTarget},
+			Plans: []activities.SitePlanPreview{{SiteID: 11, ClusterID: 7, Cluster: "ucm-lab",
+				Total: 1, Items: items(1, 1)}}}, nil)
+
+	f.env.ExecuteWorkflow(UserCreated, UserCreatedInput{Site: "acme/london",
+		Attributes: domain.Attributes{UserID: "dana", LastName: "Ek"}, DryRun: true})
+	result := f.result(t)
+
+	if attempts != 3 {
+		t.Errorf("PreviewPlanItems attempts = %d, want 3 before the dry run gives up", attempts)
+	}
+	push := result.Sites[0].Push
+	if push == nil || !strings.Contains(push.Error, "connection refused") {
+		t.Fatalf("london push %+v, want the connection error", push)
+	}
+	f.checkNothingWritten(t)
+}

@@ -100,8 +100,8 @@ func TestDryRunsWriteNothing(t *testing.T) {
 	s.moveByFilter("london", "telephoneNumber=+4420*")
 	s.addPeople(londonAndParis()[:3]...)
 
-	out := s.mustCLI("sync", s.directory, "--dry-run", "--wait")
-	if !strings.Contains(out, "Dry run, nothing written: the sync would add 3") {
+	out := s.mustCLI("sync", s.directory, "--dry-run")
+	if !strings.Contains(out, "Dry run, no user changed: the sync would add 3") {
 		t.Errorf("sync --dry-run output:\n%s", out)
 	}
 	if users, _ := s.db.Users(s.ctx, store.UserFilter{Customer: s.customer}); len(users) != 0 {
@@ -113,6 +113,10 @@ func TestDryRunsWriteNothing(t *testing.T) {
 	out = s.mustCLI("push", "site", s.customer+"/london", "--dry-run")
 	checkOutput(t, "push site --dry-run", out, "workflow dry-run/", "nothing written",
 		"3 would be added", "add alice")
+	out = s.mustCLI("push", "customer", s.customer, "--dry-run")
+	checkOutput(t, "push customer --dry-run", out, "workflow dry-run/",
+		"Dry run, nothing was written: push every user of "+s.customer,
+		"of 3 planned users, 3 would be added", "  add alice\n")
 	out = s.mustCLI("push", "retry", "--customer", s.customer, "--userid", "alice", "--dry-run")
 	checkOutput(t, "push retry --dry-run", out, "workflow dry-run/", "nothing written",
 		"1 would be added", "add alice")
