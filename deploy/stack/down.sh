@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Stops the local stack, or the services named on the command line, in reverse start order:
 #
-#   deploy/stack/down.sh [postgres] [codec] [temporal] [slapd] [axlsim]
+#   deploy/stack/down.sh [worker] [postgres] [codec] [temporal] [slapd] [axlsim]
+#
+# The worker of worker.sh stops first, because it needs every other service. It stops when it
+# is named or when no name is given, so stopping one service to test an outage leaves it
+# running.
 #
 # A service that is not running, or whose script is missing, is skipped, so running this twice
 # is safe. It stops only the processes recorded in the services' pidfiles. Afterwards
@@ -16,10 +20,14 @@ main() {
     local -a services=() order=()
 
     for svc in "$@"; do
-        if [[ " ${STACK_SERVICES[*]} " != *" $svc "* ]]; then
-            die down "unknown service '$svc'; expected some of: ${STACK_SERVICES[*]}"
+        if [[ $svc != worker && " ${STACK_SERVICES[*]} " != *" $svc "* ]]; then
+            die down "unknown service '$svc'; expected some of: worker ${STACK_SERVICES[*]}"
         fi
     done
+
+    if (($# == 0)) || [[ " $* " == *" worker "* ]]; then
+        order+=(worker)
+    fi
 
     for svc in "${STACK_SERVICES[@]}"; do
         if (($# == 0)) || [[ " $* " == *" $svc "* ]]; then
