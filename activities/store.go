@@ -84,6 +84,9 @@ type SiteMoves struct {
 // ApplyMoveRulesResult lists, by site ID, the sites that received users.
 type ApplyMoveRulesResult struct {
 	Sites []SiteMoves
+	// UnknownUsernames lists the usernames of a move by username that the customer has no
+	// user for.
+	UnknownUsernames []string `json:",omitempty"`
 }
 
 // ApplyMoveRules runs the customer's move rules over its directory users.
@@ -98,7 +101,7 @@ func (a *StoreActivities) ApplyMoveRules(ctx context.Context, in ApplyMoveRulesI
 // moveResult turns the store's maps into a list sorted by site ID, as workflows need
 // deterministic input.
 func moveResult(m store.MoveResult) ApplyMoveRulesResult {
-	var result ApplyMoveRulesResult
+	result := ApplyMoveRulesResult{UnknownUsernames: m.UnknownUsernames}
 	for site, n := range m.Moved {
 		result.Sites = append(result.Sites, SiteMoves{SiteID: site, Moved: n,
 			LeftOnOldCluster: m.LeftOnOldCluster[site]})

@@ -38,6 +38,7 @@ func (a *app) printTriggerResult(r workflows.TriggerResult) error {
 		fmt.Fprintln(a.out, "No site was concerned, so nothing was pushed.")
 		return nil
 	}
+	a.printUnknownUsernames(r.UnknownUsernames)
 	if r.Trigger == workflows.TriggerMoved && movedNobody(r.Sites) {
 		fmt.Fprintln(a.out, "No user moved: none matched, or all were at the site already; "+
 			"`ucmpush users list --userid USERID` shows where a user is.")
@@ -122,6 +123,7 @@ func (a *app) printTriggerDryRun(r workflows.TriggerResult) error {
 		fmt.Fprintln(a.out, "No site would be concerned, so nothing would be pushed.")
 		return nil
 	}
+	a.printUnknownUsernames(r.UnknownUsernames)
 	if r.Trigger == workflows.TriggerMoved && movedNobody(r.Sites) {
 		fmt.Fprintln(a.out, "No user would move: none matches, or all are at the site already; "+
 			"`ucmpush users list --userid USERID` shows where a user is.")
@@ -230,6 +232,21 @@ func addDryRunTriggerFlag(cmd *cobra.Command, dryRun *bool) {
 func addWaitFlag(cmd *cobra.Command, wait *bool) {
 	cmd.Flags().BoolVar(wait, "wait", false,
 		"wait for the workflow, showing the push progress, then print the result")
+}
+
+// printUnknownUsernames warns about the usernames of a move that the customer has no user
+// for, which are most often typos.
+func (a *app) printUnknownUsernames(names []string) {
+	if len(names) == 0 {
+		return
+	}
+	userids, them := "the userid "+names[0], "it"
+	if len(names) > 1 {
+		userids, them = "the userids "+strings.Join(names, ", "), "them"
+	}
+	fmt.Fprintf(a.out, "No user of the customer has %s. The move rule keeps %s, so a user "+
+		"synced later with such a userid moves too; check the spelling with "+
+		"`ucmpush users list --userid USERID`.\n", userids, them)
 }
 
 func movedNobody(sites []workflows.SiteResult) bool {

@@ -39,6 +39,7 @@ func previewTrigger(ctx workflow.Context, result TriggerResult, step dryRunStep)
 		return result, err
 	}
 	result.Unserved = preview.Unserved
+	result.UnknownUsernames = preview.Moves.UnknownUsernames
 	sites := preview.Sites
 	result.Sites = dryRunSites(preview)
 

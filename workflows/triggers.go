@@ -24,6 +24,9 @@ type TriggerResult struct {
 	// UsersWithoutSite counts the users of a pushed customer that no site holds; they are
 	// skipped until a move rule or an operator places them.
 	UsersWithoutSite int `json:",omitempty"`
+	// UnknownUsernames lists the usernames of a move that the customer has no user for. The
+	// move rule keeps them, so users synced later with those userids move too.
+	UnknownUsernames []string `json:",omitempty"`
 	Sites            []SiteResult
 }
 

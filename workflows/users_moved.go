@@ -65,6 +65,7 @@ func UsersMoved(ctx workflow.Context, in UsersMovedInput) (TriggerResult, error)
 	if err != nil {
 		return result, fmt.Errorf("list sites of customer %s: %w", pushes.Customer, err)
 	}
+	result.UnknownUsernames = moved.Moves.UnknownUsernames
 	sites := activities.MoveTargets(all.Sites, moved.Moves, in.Site)
 	result.Sites = pushes.run(ctx, sites, moved.Moves)
 	return finishTrigger(ctx, result)

@@ -307,6 +307,30 @@ func TestUserCreatedChecksValuesAsSyncDoes(t *testing.T) {
 	}
 }
 
+func TestMoveNamesUnknownUsernames(t *testing.T) {
+	s := newStack(t)
+	s.configure("london:on", "paris:on")
+	s.moveByFilter("london", "telephoneNumber=+4420*")
+	s.addPeople(londonAndParis()[:3]...)
+	s.mustSync()
+	paris := s.site("paris").String()
+	want := "No user of the customer has the userids nobody.here, ghost."
+
+	out := s.mustCLI("users", "move", paris, "--usernames", "alice,nobody.here,ghost", "--dry-run")
+	checkOutput(t, "users move --dry-run", out, want)
+
+	out = s.mustCLI("users", "move", paris, "--usernames", "alice,nobody.here,ghost", "--wait")
+	checkOutput(t, "users move", out, want)
+	if u := s.userState("alice"); u.Site != "paris" {
+		t.Errorf("alice at %q, want paris: the known username must still move", u.Site)
+	}
+
+	out = s.mustCLI("users", "move", paris, "--username", "BOB", "--wait")
+	if strings.Contains(out, "No user of the customer has the userid") {
+		t.Errorf("users move of BOB (bob in another case) warns of an unknown userid:\n%s", out)
+	}
+}
+
 func TestUCMSourceIsNeverPushedAndLinks(t *testing.T) {
 	s := newStack(t)
 	s.configure("london:on")

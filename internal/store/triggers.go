@@ -18,6 +18,9 @@ type MoveResult struct {
 	// serves them, by the site ID they moved to. Nothing is deleted from that cluster; the
 	// users' push state there becomes unserved, with the reason.
 	LeftOnOldCluster map[int64]int
+	// UnknownUsernames lists the usernames of a move by username that no user of the
+	// customer has, compared without regard to case, in the order given.
+	UnknownUsernames []string
 }
 
 // MoveUsers records an operator's move as a move rule ahead of every existing rule of the
@@ -39,7 +42,20 @@ func (s *Store) MoveUsers(ctx context.Context, site domain.SiteRef, rule domain.
 	if err != nil {
 		return MoveResult{}, fmt.Errorf("record move to site %s: %w", site, err)
 	}
-	return s.applyMoveRules(ctx, target.CustomerID, changeKey)
+	result, err := s.applyMoveRules(ctx, target.CustomerID, changeKey)
+	if err != nil || rule.Kind == domain.MoveByFilter {
+		return result, err
+	}
+
+	// The rule stays, so a user synced later still moves, but a typo should not pass unseen.
+	rows, _ := s.pool.Query(ctx, `SELECT n FROM unnest($2::text[]) WITH ORDINALITY AS g(n, i)
+		WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.customer_id = $1 AND lower(u.userid) = lower(n))
+		ORDER BY i`, target.CustomerID, nonNil(rule.Usernames))
+	result.UnknownUsernames, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return result, fmt.Errorf("look up the usernames moved to site %s: %w", site, err)
+	}
+	return result, nil
 }
 
 // markLeftOnOldCluster makes the push state of moved users unserved on every cluster other
