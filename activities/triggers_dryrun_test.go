@@ -2,11 +2,8 @@ package activities
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,47 +14,23 @@ import (
 
 	"github.com/ucmpush/ucmpush/domain"
 	"github.com/ucmpush/ucmpush/internal/store"
+	"github.com/ucmpush/ucmpush/internal/testdb"
 )
 
-// openTestStore creates and migrates a database of its own next to the one DATABASE_URL
-// names, and drops it when the test ends. Without DATABASE_URL the test skips, unless
-// UCMPUSH_E2E=required, as `make test` sets it.
+// openTestStore opens and migrates a database of the test's own (see [testdb.URL]).
 func openTestStore(t *testing.T) (*store.Store, context.Context) {
 	t.Helper()
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		if os.Getenv("UCMPUSH_E2E") == "required" {
-			t.Fatal("DATABASE_URL is not set: run the tests with `make test`")
-		}
-		t.Skip("needs PostgreSQL: run `make test`, or set DATABASE_URL to a database of the local stack")
-	}
+	url := testdb.URL(t, "activities")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 
-	admin, err := pgx.Connect(ctx, url)
+	db, err := store.Open(ctx, url)
 	if err != nil {
-		t.Fatalf("connect to DATABASE_URL: %v", err)
-	}
-	suffix := make([]byte, 4)
-	_, _ = rand.Read(suffix)
-	name := "activities_" + hex.EncodeToString(suffix)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		_ = admin.Close(context.Background())
-	})
-
-	cfg := admin.Config()
-	db, err := store.Open(ctx, fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable",
-		cfg.User, cfg.Password, cfg.Host, cfg.Port, name))
-	if err != nil {
-		t.Fatalf("open database %s: %v", name, err)
+		t.Fatalf("open the test database: %v", err)
 	}
 	t.Cleanup(db.Close)
 	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate database %s: %v", name, err)
+		t.Fatalf("migrate the test database: %v", err)
 	}
 	return db, ctx
 }
