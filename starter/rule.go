@@ -73,8 +73,8 @@ func newRuleAddCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-// buildRule makes the move rule of the one selector flag given. flags tells an empty --filter,
-// which would otherwise read as no selector at all, from a missing one.
+// buildRule makes the move rule of the one selector flag given. flags distinguishes an empty
+// --filter, which would otherwise read as no selector at all, from a missing one.
 func buildRule(
 	flags *pflag.FlagSet, filter, username string, usernames []string, file string,
 ) (domain.MoveRule, error) {
