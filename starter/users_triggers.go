@@ -110,19 +110,23 @@ func newUsersAddCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-// validateManualUser checks what UCM would refuse, before anything is written.
+// validateManualUser checks what UCM would refuse, by the rules a directory entry meets
+// ([domain.CheckAttributes]), before anything is written. A '/' in the userid is refused too,
+// because the userid is part of the workflow ID's path.
 func validateManualUser(a domain.Attributes) error {
-	if strings.TrimSpace(a.UserID) != a.UserID || a.UserID == "" || strings.ContainsAny(a.UserID, "/\x00") {
-		return fmt.Errorf("invalid --userid %q: no spaces around it, no '/' and not empty", a.UserID)
+	if strings.ContainsRune(a.UserID, '/') {
+		return fmt.Errorf("invalid --userid %q: a userid cannot contain '/'", a.UserID)
 	}
-	if len(a.UserID) > 128 {
-		return fmt.Errorf("invalid --userid: %d bytes, UCM takes at most 128", len(a.UserID))
-	}
-	if strings.TrimSpace(a.LastName) == "" {
-		return fmt.Errorf("missing --last-name: UCM requires a last name")
+	if reason := domain.CheckAttributes(a, userFlagNames); reason != "" {
+		return fmt.Errorf("invalid user: %s", reason)
 	}
 	return nil
 }
+
+// userFlagNames name the user fields by the flags of `ucmpush users add`.
+var userFlagNames = domain.AttributeNames{UserID: "--userid", FirstName: "--first-name",
+	LastName: "--last-name", Mail: "--mail", TelephoneNumber: "--telephone",
+	Department: "--department", Title: "--title"}
 
 // checkSite fails with the store's message when the site does not exist, so a trigger for a
 // typo never starts.
