@@ -55,9 +55,9 @@ func newUsersListCommand(a *app) *cobra.Command {
 			return a.render(users, header, func() [][]string {
 				var rows [][]string
 				for _, u := range users {
-					place := u.Customer
+					place := u.Customer + " (no site)"
 					if u.Site != "" {
-						place += "/" + u.Site
+						place = u.Customer + "/" + u.Site
 					}
 					push := u.PushStatus
 					if u.PushAction != "" {
