@@ -126,11 +126,13 @@ func newSiteSetCommand(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&ndl, "ndl", "", "network device list of the site (\"\" unlinks it)")
-	cmd.Flags().IntVar(&confirmAbove, "confirm-above", 1000,
+	cmd.Flags().IntVar(&confirmAbove, "confirm-above", 0,
 		"pushes of more users than this wait for confirmation (ucmpush push confirm) before "+
 			"their first write; 0 turns the guard off")
 	cmd.Flags().Var(switchValue{&autoPush}, "auto-push", "push users to the site's UCM automatically: on or off")
 	cmd.Flags().Lookup("auto-push").NoOptDefVal = "on"
+	// A flag left out keeps the site's setting, so --help shows no default for any of them.
+	cmd.Flags().Lookup("auto-push").DefValue = ""
 	addWaitFlag(cmd, &wait)
 	addDryRunTriggerFlag(cmd, &dryRun)
 	return cmd
