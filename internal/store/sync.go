@@ -32,6 +32,18 @@ func (s *Store) BeginSync(ctx context.Context, directoryID int64, runKey string)
 	if err != nil {
 		return run, fmt.Errorf("begin sync run %s: %w", runKey, err)
 	}
+
+	// Staged entries that no apply will read are dropped: those of finished runs, and those
+	// of a run still staging after a day, whose workflow is gone (StageDirectory gives up
+	// after at most 6 attempts of 2 hours).
+	_, err = s.pool.Exec(ctx, `DELETE FROM staged_entries e USING sync_runs r
+		WHERE e.run_id = r.id AND r.directory_id = $1 AND r.id <> $2
+			AND (r.status <> 'staging' OR r.started_at < now() - interval '1 day')`,
+		directoryID, run.ID)
+	if err != nil {
+		return run, fmt.Errorf("drop the staged entries of earlier syncs of directory %d: %w",
+			directoryID, err)
+	}
 	err = s.pool.QueryRow(ctx, "SELECT customer_id FROM directories WHERE id = $1",
 		directoryID).Scan(&run.CustomerID)
 	return run, err
@@ -143,6 +155,9 @@ func (s *Store) ApplySync(ctx context.Context, runID int64, confirmRemovals, dry
 		if err := markDuplicateUserIDs(ctx, tx, runID); err != nil {
 			return err
 		}
+		if err := markUserIDsOfOtherSources(ctx, tx, runID, dir); err != nil {
+			return err
+		}
 		if counts, err = countSyncChanges(ctx, tx, runID, dir.ID); err != nil {
 			return err
 		}
@@ -165,6 +180,10 @@ func (s *Store) ApplySync(ctx context.Context, runID int64, confirmRemovals, dry
 		if refusal != nil {
 			_, err := tx.Exec(ctx, `UPDATE sync_runs SET status = 'refused', reason = $2,
 				finished_at = now() WHERE id = $1`, runID, refusal.Reason)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, "DELETE FROM staged_entries WHERE run_id = $1", runID)
 			return err
 		}
 		return writeSync(ctx, tx, runID, dir, counts)
@@ -209,6 +228,30 @@ func markDuplicateUserIDs(ctx context.Context, tx pgx.Tx, runID int64) error {
 		WHERE e.run_id = $1 AND e.invalid_reason = '' AND lower(e.userid) = d.userid`, runID)
 	if err != nil {
 		return fmt.Errorf("check duplicate userids of sync run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// markUserIDsOfOtherSources makes invalid every staged entry whose userid, without regard to
+// case, belongs to a user of the customer from another directory or added by hand: UCM would
+// take the two for one user. Users imported from UCM are not counted, because the sync links
+// them to their directory entry (see adoptUCMUsers), nor are removed users.
+func markUserIDsOfOtherSources(ctx context.Context, tx pgx.Tx, runID int64, dir domain.Directory) error {
+	_, err := tx.Exec(ctx, `UPDATE staged_entries e
+		SET invalid_reason = 'userid ' || e.userid || ' is held by ' ||
+			CASE WHEN o.directory = '' THEN 'a user added by hand'
+				ELSE 'a user of directory ' || o.directory END ||
+			' of the same customer; UCM treats them as one user, so remove one of the two'
+		FROM (SELECT lower(u.userid) AS userid, min(coalesce(d.name, '')) AS directory
+			FROM users u LEFT JOIN directories d ON d.id = u.directory_id
+			WHERE u.customer_id = $2 AND u.source <> 'ucm' AND u.status <> 'removed'
+				AND u.directory_id IS DISTINCT FROM $3
+			GROUP BY 1) o
+		WHERE e.run_id = $1 AND e.invalid_reason = '' AND lower(e.userid) = o.userid`,
+		runID, dir.CustomerID, dir.ID)
+	if err != nil {
+		return fmt.Errorf("check the userids of sync run %d against the customer's other users: %w",
+			runID, err)
 	}
 	return nil
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/ucmpush/ucmpush/domain"
@@ -237,4 +239,104 @@ func analyzeStaged(ctx context.Context, s *Store) error {
 		return fmt.Errorf("analyze staged_entries: %w", err)
 	}
 	return nil
+}
+
+func TestApplySyncMarksUseridsOfOtherDirectories(t *testing.T) {
+	s, ctx := openTestStore(t)
+	corp := seedDirectory(t, ctx, s)
+	london, err := s.CreateDirectory(ctx, domain.Directory{Name: "london-ad", Customer: "acme",
+		URL: "ldap://127.0.0.1:9", BindPasswordRef: "env:NONE", BaseDN: "ou=London,dc=example,dc=com",
+		Filter: "(objectClass=inetOrgPerson)", Mapping: domain.DefaultOpenLDAPMapping(),
+		PageSize: 500, RemovalGuardPercent: 100})
+	if err != nil {
+		t.Fatalf("create directory london-ad: %v", err)
+	}
+	syncEntries(t, ctx, s, corp, "corp-1", 10, []domain.DirectoryEntry{person("k1", "alice", "Smith")})
+
+	// The second directory holds alice too, under another key and in another case.
+	counts := syncEntries(t, ctx, s, london, "london-1", 10, []domain.DirectoryEntry{
+		person("L1", "Alice", "Smith"), person("L2", "bob", "Jones")})
+	if counts.Invalid != 1 {
+		t.Errorf("invalid = %d, want 1 (Alice, whom corp holds)", counts.Invalid)
+	}
+	users := storedUsers(t, ctx, s, london.ID)
+	if want := "is held by a user of directory corp"; !strings.Contains(users["L1"].invalid, want) {
+		t.Errorf("Alice of london-ad invalid = %q, want it to contain %q", users["L1"].invalid, want)
+	}
+	if users["L2"].invalid != "" {
+		t.Errorf("bob of london-ad invalid = %q, want valid", users["L2"].invalid)
+	}
+	if got := storedUsers(t, ctx, s, corp.ID)["k1"]; got.invalid != "" {
+		t.Errorf("alice of corp invalid = %q after london-ad's sync, want valid", got.invalid)
+	}
+
+	// Once corp no longer has her, the next sync of london-ad takes her.
+	syncEntries(t, ctx, s, corp, "corp-2", 10, []domain.DirectoryEntry{person("k9", "zoe", "Ek")})
+	syncEntries(t, ctx, s, london, "london-2", 10, []domain.DirectoryEntry{
+		person("L1", "Alice", "Smith"), person("L2", "bob", "Jones")})
+	if got := storedUsers(t, ctx, s, london.ID)["L1"]; got.invalid != "" {
+		t.Errorf("Alice of london-ad invalid = %q after corp removed alice, want valid", got.invalid)
+	}
+}
+
+func TestSyncDropsStagedEntriesNoApplyReads(t *testing.T) {
+	s, ctx := openTestStore(t)
+	dir := seedDirectory(t, ctx, s)
+	if _, err := s.pool.Exec(ctx, "UPDATE directories SET removal_guard_percent = 10 WHERE id = $1",
+		dir.ID); err != nil {
+		t.Fatal(err)
+	}
+	entries := make([]domain.DirectoryEntry, 20)
+	for i := range entries {
+		entries[i] = person(fmt.Sprintf("k%d", i), fmt.Sprintf("user%d", i), "Test")
+	}
+	syncEntries(t, ctx, s, dir, "run-1", 10, entries)
+
+	// A sync that would remove half the users is refused, and its staged entries go.
+	run, err := s.BeginSync(ctx, dir.ID, "run-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StageEntries(ctx, run.ID, entries[:10]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplySync(ctx, run.ID, false, false); !errors.Is(err, ErrSyncRefused) {
+		t.Fatalf("apply of a sync removing half the users = %v, want %v", err, ErrSyncRefused)
+	}
+	staged := func() int {
+		var n int
+		if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM staged_entries").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := staged(); n != 0 {
+		t.Errorf("staged entries after a refused sync = %d, want 0", n)
+	}
+
+	// A run whose workflow died while staging leaves rows that the directory's next sync drops
+	// once the run is a day old.
+	dead, err := s.BeginSync(ctx, dir.ID, "run-3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StageEntries(ctx, dead.ID, entries[:5]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BeginSync(ctx, dir.ID, "run-4"); err != nil {
+		t.Fatal(err)
+	}
+	if n := staged(); n != 5 {
+		t.Errorf("staged entries of a run staging since now = %d, want 5 kept", n)
+	}
+	if _, err := s.pool.Exec(ctx, "UPDATE sync_runs SET started_at = now() - interval '25 hours' "+
+		"WHERE id = $1", dead.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BeginSync(ctx, dir.ID, "run-5"); err != nil {
+		t.Fatal(err)
+	}
+	if n := staged(); n != 0 {
+		t.Errorf("staged entries of a run staging for 25 hours = %d, want 0", n)
+	}
 }
