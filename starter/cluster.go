@@ -44,24 +44,35 @@ func newClusterAddCommand(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	bindClusterFlags(cmd, &c)
+	bindClusterFlags(cmd, &c, true)
 	for _, name := range []string{"axl-url", "username", "password-ref"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
 	return cmd
 }
 
-// bindClusterFlags adds the flags of a cluster's settings, shared by add and set.
-func bindClusterFlags(cmd *cobra.Command, c *domain.Cluster) {
+// bindClusterFlags adds the flags of a cluster's settings, shared by add and set. For set
+// (adding false) a flag left out keeps the cluster's value, so the help shows no default and
+// no flag is required.
+func bindClusterFlags(cmd *cobra.Command, c *domain.Cluster, adding bool) {
+	required := ""
+	if adding {
+		required = " (required)"
+	}
 	f := cmd.Flags()
-	f.StringVar(&c.AXLURL, "axl-url", "", "AXL endpoint, for example https://ucm.example.com:8443/axl/ (required)")
+	f.StringVar(&c.AXLURL, "axl-url", "", "AXL endpoint, for example https://ucm.example.com:8443/axl/"+required)
 	f.StringVar(&c.AXLVersion, "axl-version", "14.0", "AXL schema version of the cluster: 12.5, 14.0 or 15.0")
-	f.StringVar(&c.Username, "username", "", "AXL application user (required)")
-	f.StringVar(&c.PasswordRef, "password-ref", "", "where the worker reads the AXL password: env:VARIABLE or file:/path (required)")
+	f.StringVar(&c.Username, "username", "", "AXL application user"+required)
+	f.StringVar(&c.PasswordRef, "password-ref", "", "where the worker reads the AXL password: env:VARIABLE or file:/path"+required)
 	f.StringVar(&c.CAFile, "ca-file", "", "PEM file of the CA that signed the UCM Tomcat certificate (default: system roots)")
 	f.BoolVar(&c.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the UCM certificate (lab clusters only)")
 	f.IntVar(&c.MaxInFlight, "max-in-flight", 4, "AXL requests sent to this cluster at once by all workers together, 1 to 100")
 	f.Float64Var(&c.MaxRequestsPerSecond, "max-requests-per-second", 0, "AXL requests per second to this cluster by all workers together; 0 means no limit")
+	if !adding {
+		// pflag leaves out a default equal to the type's zero value.
+		f.Lookup("axl-version").DefValue = ""
+		f.Lookup("max-in-flight").DefValue = "0"
+	}
 }
 
 func newClusterSetCommand(a *app) *cobra.Command {
@@ -106,7 +117,7 @@ func newClusterSetCommand(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	bindClusterFlags(cmd, &c)
+	bindClusterFlags(cmd, &c, false)
 	return cmd
 }
 

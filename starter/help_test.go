@@ -99,3 +99,18 @@ func renderHelp(t *testing.T, path []string) string {
 	}
 	return out.String()
 }
+
+// A set command changes only the flags given, so its help must show neither a default nor a
+// required flag.
+func TestSetHelpShowsNoDefaults(t *testing.T) {
+	for _, path := range [][]string{{"cluster", "set"}, {"site", "set"}} {
+		help := renderHelp(t, path)
+		flags := help[strings.Index(help, "Flags:"):strings.Index(help, "Global Flags:")]
+		for _, bad := range []string{"(default ", "(required)"} {
+			if strings.Contains(flags, bad) {
+				t.Errorf("ucmpush %s --help shows %q, but a flag left out keeps the setting:\n%s",
+					strings.Join(path, " "), bad, flags)
+			}
+		}
+	}
+}

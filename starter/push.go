@@ -125,7 +125,7 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 		return fmt.Errorf("dry run of site %s previewed nothing: %s", r.Site, r.Error)
 	}
 	if r.Failed > 0 {
-		return fmt.Errorf("%d users of site %s failed to push", r.Failed, r.Site)
+		return fmt.Errorf("%s of site %s failed to push", countOf(r.Failed, "user", "users"), r.Site)
 	}
 	return nil
 }

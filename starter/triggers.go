@@ -97,7 +97,8 @@ func sitePushFailures(sites []workflows.SiteResult) error {
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d users failed to push; `ucmpush users list` shows each reason", failed)
+		return fmt.Errorf("%s failed to push; `ucmpush users list` shows each reason",
+			countOf(failed, "user", "users"))
 	}
 	return nil
 }
