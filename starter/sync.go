@@ -119,6 +119,10 @@ func (a *app) printSyncResult(r workflows.LdapSyncThenPushResult) error {
 	fmt.Fprintf(a.out, "\nDirectory %s (customer %s): %s read in %s, %d invalid.\n",
 		r.Directory, r.Customer, countOf(r.Search.Entries, "entry", "entries"),
 		countOf(r.Search.Pages, "page", "pages"), s.Invalid)
+	if s.Invalid > 0 && r.Sites != nil {
+		fmt.Fprintf(a.out, "Invalid entries are stored but never pushed; `ucmpush users list "+
+			"--customer %s --invalid` lists them with the reason.\n", r.Customer)
+	}
 	if r.Sites == nil && s.Found > 0 {
 		fmt.Fprintf(a.out, "Dry run, no user changed: the sync would add %d, update %d, remove %d "+
 			"and disable %d users; %d stay unchanged.\n", s.Added, s.Updated, s.Removed, s.Disabled,

@@ -21,7 +21,7 @@ func newUsersListCommand(a *app) *cobra.Command {
 	var filter store.UserFilter
 	var site string
 	cmd := &cobra.Command{
-		Use:   "list [--customer CUSTOMER | --site CUSTOMER/SITE] [--userid USERID]",
+		Use:   "list [--customer CUSTOMER | --site CUSTOMER/SITE] [--userid USERID] [--invalid]",
 		Short: "List users, their site, source, status and push state on their site's UCM cluster",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -78,6 +78,8 @@ func newUsersListCommand(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&filter.Customer, "customer", "", "list only this customer's users")
 	cmd.Flags().StringVar(&site, "site", "", "list only this site's users (CUSTOMER/SITE)")
 	cmd.Flags().StringVar(&filter.UserID, "userid", "", "list only this userid (ignoring case)")
+	cmd.Flags().BoolVar(&filter.Invalid, "invalid", false,
+		"list only the users that cannot reach UCM, with the reason, such as a missing last name")
 	cmd.Flags().IntVar(&filter.Limit, "limit", 1000, "list at most this many users, 1 to 100000")
 	cmd.MarkFlagsMutuallyExclusive("customer", "site")
 	return cmd

@@ -34,6 +34,8 @@ type UserFilter struct {
 	// Site is a site name of Customer.
 	Site   string
 	UserID string
+	// Invalid keeps only the users whose directory entry or values UCM cannot take.
+	Invalid bool
 	// Limit bounds the number of users returned; 0 means 1,000.
 	Limit int
 }
@@ -55,8 +57,9 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]UserView, error) {
 		LEFT JOIN push_states p ON p.user_id = u.id AND p.cluster_id = cl.id
 		WHERE ($1 = '' OR c.name = $1) AND ($2 = '' OR s.name = $2)
 			AND ($3 = '' OR lower(u.userid) = lower($3))
+			AND (NOT $5 OR (u.invalid_reason <> '' AND u.status <> 'removed'))
 		ORDER BY c.name, s.name NULLS FIRST, lower(u.userid), u.id
-		LIMIT $4`, f.Customer, f.Site, f.UserID, f.Limit)
+		LIMIT $4`, f.Customer, f.Site, f.UserID, f.Limit, f.Invalid)
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (UserView, error) {
 		var v UserView
 		err := row.Scan(&v.ID, &v.UserID, &v.Customer, &v.Site, &v.Source, &v.Status, &v.Invalid,
