@@ -154,6 +154,18 @@ func TestApplySyncMarksCaseDuplicates(t *testing.T) {
 	if users["k3"].invalid != "" {
 		t.Errorf("bob is invalid (%q), want valid", users["k3"].invalid)
 	}
+
+	listed, err := s.Users(ctx, UserFilter{Customer: "acme", Invalid: true})
+	if err != nil {
+		t.Fatalf("list invalid users: %v", err)
+	}
+	var ids []string
+	for _, u := range listed {
+		ids = append(ids, u.UserID)
+	}
+	if len(ids) != 2 || !strings.EqualFold(ids[0], "alice") || !strings.EqualFold(ids[1], "alice") {
+		t.Errorf("invalid users listed = %v, want Alice and alice only", ids)
+	}
 }
 
 // The statistics of staged_entries never know the run that ApplySync reads, so ApplySync
