@@ -89,7 +89,7 @@ const stagingQueue = 2
 // pageWriter writes the pages of one search in the background.
 type pageWriter struct {
 	pages chan []domain.DirectoryEntry
-	// failed is closed when a page could not be written; err says why.
+	// failed is closed when a page could not be written, and err is then the write's error.
 	failed chan struct{}
 	done   chan struct{}
 	err    error

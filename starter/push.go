@@ -130,9 +130,9 @@ func (a *app) printPushResult(r workflows.PushSiteResult) error {
 	return nil
 }
 
-// dryRunCounts says what a push's dry run found among its planned users, then how many users
-// it did not plan because their last push is still what the store holds. PushSiteResult
-// counts both kinds as unchanged.
+// dryRunCounts describes what a push's dry run found among its planned users, then how many
+// users it did not plan because their last push is still what the store holds.
+// PushSiteResult counts both kinds as unchanged.
 func dryRunCounts(r workflows.PushSiteResult) string {
 	plannedUnchanged := max(0, r.Planned-r.Added-r.Updated-r.Failed)
 	notPlanned := max(0, r.Unchanged-plannedUnchanged)

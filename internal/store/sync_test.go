@@ -168,8 +168,8 @@ func TestApplySyncMarksCaseDuplicates(t *testing.T) {
 	}
 }
 
-// The statistics of staged_entries never know the run that ApplySync reads, so ApplySync
-// analyzes the table first; otherwise the planner takes a large run for one row.
+// Each sync stages under a run ID that the statistics of staged_entries cannot know. ApplySync
+// therefore analyzes the table first, or the planner would take a large run for one row.
 func TestApplySyncAnalyzesStagedRun(t *testing.T) {
 	s, ctx := openTestStore(t)
 	dir := seedDirectory(t, ctx, s)
