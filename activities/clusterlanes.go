@@ -121,9 +121,9 @@ func (l *clusterLane) release() {
 const paceHeartbeatInterval = 10 * time.Second
 
 // pace waits for the lane's share of the cluster's request rate. It heartbeats before each
-// request and every heartbeatEvery while it waits, so that the time between two
-// heartbeats of a push is at most one AXL request (30 s at most, [axl.DefaultTimeout]) or
-// one backoff pause (30 s at most), well inside the push's heartbeat timeout.
+// request and every heartbeatEvery while it waits. The time between two heartbeats of a push
+// is then at most one AXL request ([axl.DefaultTimeout], 30 s) or one backoff pause (30 s at
+// most), well inside the push's heartbeat timeout.
 func (l *clusterLane) pace() error {
 	if err := context.Cause(l.ctx); err != nil {
 		return err

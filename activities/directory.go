@@ -38,9 +38,9 @@ type StageDirectoryResult struct {
 
 // StageDirectory searches the directory page by page and stages every entry in the sync run,
 // heartbeating after each page it stages. A retry, after a worker crash or a lost connection,
-// searches again from the first page: paging cookies do not outlive their connection, and
-// staging is an upsert by directory key, so the pages staged before the crash are simply
-// written again.
+// searches again from the first page, because paging cookies do not outlive their
+// connection. Staging is an upsert by directory key, so the pages staged before the crash
+// are simply written again.
 //
 // The pages are written by a goroutine of their own while the search reads the next ones, at
 // most [stagingQueue] pages behind it, so that the directory and PostgreSQL work at the same

@@ -243,7 +243,7 @@ type SitePlanPreview struct {
 	Items []store.PlanItem
 }
 
-// TriggerPreview is what a trigger's first step would change, and the pushes that would
+// TriggerPreview is the change a trigger's first step would make, and the pushes that would
 // follow, as seen inside the rolled-back transaction.
 type TriggerPreview struct {
 	// Sites are the sites the real run would consider, as they would be after the change.

@@ -183,7 +183,7 @@ func TestDryRunMoveUsersWritesNothing(t *testing.T) {
 		{"planned users", planUserIDs(plan), "alice,bob"},
 	})
 
-	// The real step, with the same change key, must do what the dry run said.
+	// The real step, with the same change key, must do what the dry run listed.
 	moved, err := run[MoveUsersResult](t, f, f.acts.MoveUsers, move)
 	if err != nil {
 		t.Fatalf("real move: %v", err)

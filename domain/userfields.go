@@ -22,7 +22,7 @@ const (
 	MaxTitleChars      = 64
 )
 
-// FieldLimit is what UCM accepts in one user field.
+// FieldLimit is the limit that UCM sets on the values of one user field.
 type FieldLimit struct {
 	// MaxChars is the longest value in characters, MaxBytes in bytes; zero means no limit.
 	MaxChars, MaxBytes int

@@ -34,11 +34,11 @@ func (a *app) printTriggerResult(r workflows.TriggerResult) error {
 		fmt.Fprintf(a.out, "%d users are at no site and were skipped; move them with "+
 			"`ucmpush users move` or a move rule.\n", r.UsersWithoutSite)
 	}
+	a.printUnknownUsernames(r.UnknownUsernames)
 	if len(r.Sites) == 0 {
 		fmt.Fprintln(a.out, "No site was concerned, so nothing was pushed.")
 		return nil
 	}
-	a.printUnknownUsernames(r.UnknownUsernames)
 	if r.Trigger == workflows.TriggerMoved && movedNobody(r.Sites) {
 		fmt.Fprintln(a.out, "No user moved: none matched, or all were at the site already; "+
 			"`ucmpush users list --userid USERID` shows where a user is.")
@@ -120,11 +120,11 @@ func (a *app) printTriggerDryRun(r workflows.TriggerResult) error {
 			"site; nothing would be deleted there, and their push state there would become "+
 			"unserved.\n", r.Unserved)
 	}
+	a.printUnknownUsernames(r.UnknownUsernames)
 	if len(r.Sites) == 0 {
 		fmt.Fprintln(a.out, "No site would be concerned, so nothing would be pushed.")
 		return nil
 	}
-	a.printUnknownUsernames(r.UnknownUsernames)
 	if r.Trigger == workflows.TriggerMoved && movedNobody(r.Sites) {
 		fmt.Fprintln(a.out, "No user would move: none matches, or all are at the site already; "+
 			"`ucmpush users list --userid USERID` shows where a user is.")

@@ -105,7 +105,7 @@ func TestPrintTriggerDryRunListsUsers(t *testing.T) {
 	}
 }
 
-func TestPrintTriggerDryRunRefusalIsNotAnError(t *testing.T) {
+func TestTriggerDryRunRefusalNoError(t *testing.T) {
 	r := dryRunResult()
 	r.Sites[0].Push.Failed = 1
 	r.Sites[0].Push.Preview = append(r.Sites[0].Push.Preview,

@@ -57,7 +57,7 @@ func NodePush(ctx workflow.Context, in NodePushInput) (TriggerResult, error) {
 
 	result.Sites = pushes.run(ctx, under.Sites.Sites, activities.ApplyMoveRulesResult{})
 	if in.DryRun {
-		// Each site's push previewed its users; the result says that nothing was written.
+		// Each site's push previewed its users, and the result records that nothing was written.
 		result.DryRun = true
 		return finishDryRun(ctx, result)
 	}

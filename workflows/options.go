@@ -77,8 +77,8 @@ func pushOptions() workflow.ActivityOptions {
 	}
 }
 
-// previewOptions suit a dry run's reads of UCM, which an operator waits for: a cluster that
-// does not answer fails the dry run after three attempts, within seconds, instead of
+// previewOptions suit a dry run's reads of UCM, which an operator waits for. A cluster that
+// does not respond fails the dry run after three attempts, within seconds, instead of
 // retrying for half an hour as a push does.
 func previewOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{

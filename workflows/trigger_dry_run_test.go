@@ -63,7 +63,7 @@ var (
 		Users: 9}
 )
 
-// mockPreviews answers PreviewPlanItems: user1 is added, every other user with an odd seq
+// mockPreviews returns the previews of PreviewPlanItems: user1 is added, every other user with an odd seq
 // updated, with an even seq unchanged.
 func (f *dryRunFixture) mockPreviews() {
 	f.env.OnActivity(ucmActs.PreviewPlanItems, mock.Anything, mock.Anything).

@@ -23,7 +23,8 @@ type Store struct {
 	root *pgxpool.Pool
 }
 
-// querier is what the store's queries need, which a pool and a transaction both offer.
+// querier is the part of a connection pool that the store's queries use, which a transaction
+// offers too.
 type querier interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)

@@ -221,7 +221,7 @@ func (s *Store) CountFailedUsers(ctx context.Context, siteID int64) (int, error)
 }
 
 // DryRun runs fn with a Store whose every query runs in one transaction, then rolls that
-// transaction back, whatever fn returns: fn sees its own writes, and no other session ever
+// transaction back, whatever fn returns. fn reads its own writes, and no other session ever
 // does. It never commits; transactions that fn's store calls begin become savepoints of this
 // one. Sequences that fn draws IDs from stay advanced, as PostgreSQL never rolls them back.
 // The Store given to fn must not be kept, used from several goroutines, closed or migrated,

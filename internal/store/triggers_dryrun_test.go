@@ -93,7 +93,7 @@ func TestDryRunSeesOwnWritesThenRollsBack(t *testing.T) {
 	}
 }
 
-func TestDryRunReturnsErrorAsIsAndRollsBack(t *testing.T) {
+func TestDryRunErrorRollsBack(t *testing.T) {
 	s, ctx := openTestStore(t)
 	site := seedSite(t, ctx, s)
 	before := counts(t, ctx, s)
